@@ -1,0 +1,83 @@
+"""The help and self-service portal for the connector's merchants."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_babel import get_locale
+
+from . import cli, errors
+from .extensions import babel, csrf, db, migrate
+from .faq import Library
+from .i18n import LANGUAGES, select_locale, text_direction
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the portal: defaults first, then the environment, then test overrides."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev",  # production refuses this value
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'portal.db'}",
+        DEFAULT_LOCALE="fr",
+        PRODUCT_NAME="magnalister",
+        # translations/ and faq/ sit beside portal/, so the paths must be absolute
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        FAQ_DIR=str(ROOT / "faq"),
+        SESSION_COOKIE_SAMESITE="Lax",  # Strict would break the return from Seller Central
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    app.config.from_prefixed_env("PORTAL")  # PORTAL_SECRET_KEY -> SECRET_KEY
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+    if app.config["DEFAULT_LOCALE"] not in LANGUAGES:
+        raise RuntimeError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.extensions["faq"] = Library(Path(app.config["FAQ_DIR"]), app.config["PRODUCT_NAME"])
+
+    from .faq import views as faq_views
+    from .site import bp as site_bp
+
+    app.register_blueprint(faq_views.bp)
+    app.register_blueprint(faq_views.root)
+    app.register_blueprint(site_bp)
+    csrf.exempt(faq_views.vote)  # anonymous readers have no session; checked by origin instead
+    errors.register(app)
+    cli.register(app)
+
+    @app.context_processor
+    def page_globals() -> dict[str, Any]:
+        lang = g.get("lang") or str(get_locale())
+        return {
+            "lang": lang,
+            "dir": text_direction(lang),
+            "text_direction": text_direction,
+            "languages": LANGUAGES,
+            "default_locale": app.config["DEFAULT_LOCALE"],
+            "product": app.config["PRODUCT_NAME"],
+            "default_alternates": same_page_in_every_language,
+            "home_alternates": home_in_every_language,
+        }
+
+    return app
+
+
+def home_in_every_language() -> list[tuple[str, str]]:
+    return [(code, url_for("faq.home", lang=code)) for code in LANGUAGES]
+
+
+def same_page_in_every_language() -> list[tuple[str, str]]:
+    """Links to this page in each language, for pages whose URL starts with /<lang>/."""
+    if request.view_args is None or "lang" not in (request.url_rule.arguments if request.url_rule else ()):
+        return home_in_every_language()
+    args = {**request.args.to_dict(), **request.view_args}
+    return [(code, url_for(request.endpoint, **{**args, "lang": code})) for code in LANGUAGES]

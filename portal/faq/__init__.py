@@ -1,0 +1,184 @@
+"""The FAQ: the only code that reads faq/. Views call the functions below."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from .library import Library
+from .models import SearchMiss, Vote
+from .render import Rendered
+from .store import Article, ArticleError, Category, Translation
+
+__all__ = ["ArticleError", "ArticlePage", "Library", "get_article", "library", "search"]
+
+MAX_QUERY = 200
+
+
+def library() -> Library:
+    return current_app.extensions["faq"]
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """One article as a reader of one language gets it."""
+
+    article: Article
+    lang: str  # the language asked for
+    translation: Translation  # the text shown: the asked language, else the source
+    rendered: Rendered
+
+    @property
+    def missing(self) -> bool:
+        """No translation into the asked language: the source text is shown."""
+        return self.translation.lang != self.lang
+
+    @property
+    def outdated(self) -> bool:
+        """The translation was made from an older revision of the source text."""
+        return self.article.is_outdated(self.translation)
+
+
+def visible(article: Article, include_internal: bool) -> bool:
+    return article.is_public or include_internal
+
+
+def get_article(article_id: int, lang: str, include_internal: bool = False) -> ArticlePage | None:
+    """Find an article and the text to show in lang, or None if the reader may not see it."""
+    lib = library()
+    article = lib.articles.get(article_id)
+    if article is None or not visible(article, include_internal):
+        return None
+    translation = article.translation(lang) or article.source
+    return ArticlePage(article, lang, translation, lib.render(article, translation.lang))
+
+
+@dataclass(frozen=True)
+class Listed:
+    article: Article
+    translation: Translation  # in the reader's language, else the source
+
+
+def list_articles(
+    lang: str, category: str | None = None, include_internal: bool = False
+) -> list[Listed]:
+    """Articles in a category and its sub-categories (all when category is None), by title."""
+    listed = [
+        Listed(article, article.translation(lang) or article.source)
+        for article in library().articles.values()
+        if visible(article, include_internal)
+        and (category is None or f"{article.category}/".startswith(f"{category}/"))
+    ]
+    return sorted(listed, key=lambda item: item.translation.title.casefold())
+
+
+def category_trail(path: str) -> list[Category]:
+    """The category and its ancestors, root first, for breadcrumbs."""
+    categories = library().categories
+    trail = []
+    current: str | None = path
+    while current:
+        trail.append(categories[current])
+        current = categories[current].parent
+    return trail[::-1]
+
+
+def child_categories(parent: str | None) -> list[Category]:
+    return [c for c in library().categories.values() if c.parent == parent]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    local: list[Listed]  # found in the reader's language
+    other: list[Listed]  # found only in another language; translation says which
+
+    @property
+    def empty(self) -> bool:
+        return not self.local and not self.other
+
+
+def search(query: str, lang: str, include_internal: bool = False) -> SearchResults:
+    """Search every language; the reader's language first, then the others, best first."""
+    query = " ".join(query.split())[:MAX_QUERY]
+    lib = library()
+    local: dict[int, Listed] = {}
+    other: dict[int, Listed] = {}
+    number = query.lstrip("#")
+    if number.isdigit() and int(number) in lib.articles:
+        article = lib.articles[int(number)]
+        if visible(article, include_internal):
+            local[article.id] = Listed(article, article.translation(lang) or article.source)
+    for hit in lib.index.search(query) if query else []:
+        article = lib.articles[hit.article_id]
+        if not visible(article, include_internal) or hit.article_id in local:
+            continue
+        if hit.lang == lang:
+            local[article.id] = Listed(article, article.translations[lang])
+            other.pop(article.id, None)
+        elif article.id not in other and article.translation(lang) is None:
+            other[article.id] = Listed(article, article.translations[hit.lang])
+        elif article.id not in other:
+            # Found in another language but translated into the reader's: show theirs.
+            other[article.id] = Listed(article, article.translations[lang])
+    results = SearchResults(query, list(local.values()), list(other.values()))
+    if query and results.empty:
+        record_miss(query, lang)
+    return results
+
+
+def record_miss(query: str, lang: str) -> None:
+    db.session.add(SearchMiss(lang=lang, query=query))
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class VoteSummary:
+    votes: int
+    helpful: int
+    last_vote: datetime | None
+
+    @property
+    def result(self) -> float:
+        """Share of "yes" answers in percent, 0 when nobody voted (as the Znuny print shows)."""
+        return 100.0 * self.helpful / self.votes if self.votes else 0.0
+
+
+def vote_summary(article_id: int, lang: str, revision: int) -> VoteSummary:
+    row = db.session.execute(
+        db.select(
+            func.count(Vote.id),
+            func.count(Vote.id).filter(Vote.helpful.is_(True)),
+            func.max(Vote.created_at),
+        ).where(Vote.article_id == article_id, Vote.lang == lang, Vote.revision == revision)
+    ).one()
+    return VoteSummary(row[0], row[1], row[2])
+
+
+def voter_digest(identity: str) -> str:
+    """Store who voted as a keyed digest: the same reader always maps to the same value."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hashlib.blake2b(identity.encode(), key=key[:64], digest_size=32).hexdigest()
+
+
+def record_vote(page: ArticlePage, identity: str, helpful: bool) -> bool:
+    """Count one vote; False when this reader already voted on this revision."""
+    db.session.add(
+        Vote(
+            article_id=page.article.id,
+            lang=page.translation.lang,
+            revision=page.article.revision,
+            voter=voter_digest(identity),
+            helpful=helpful,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True

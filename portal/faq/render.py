@@ -1,0 +1,102 @@
+"""Turn an article's Markdown into safe HTML with anchors that are the same in every language."""
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+PRODUCT = "{{product}}"
+# A line of its own in an article that marks where the reader's live token state goes.
+LIVE_BOX = "[[token-status]]"
+LIVE_BOX_HTML = f"<p>{LIVE_BOX}</p>"
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h2", "h3",
+    "h4", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "section", "small", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "lang", "dir", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    before: Markup  # the body up to the live box (all of it when there is none)
+    after: Markup
+    has_live_box: bool
+    steps: tuple[Step, ...]
+    sections: tuple[Step, ...]
+
+
+class AnchorTreeprocessor(Treeprocessor):
+    """Give every heading and every numbered step an id that does not depend on the language."""
+
+    def run(self, root: etree.Element) -> None:
+        self.md.article_steps = []
+        self.md.article_sections = []
+        headings = (element for element in root.iter() if element.tag in ("h2", "h3"))
+        for number, heading in enumerate(headings, start=1):
+            heading.set("id", heading.get("id") or f"section-{number}")
+            self.md.article_sections.append(Step(heading.get("id"), "".join(heading.itertext())))
+        step = 0
+        for ol in root.iter("ol"):
+            ol.set("class", "steps")
+            for item in ol.findall("li"):
+                step += 1
+                item.set("id", f"step-{step}")
+                item.set("class", "step")
+                text = " ".join("".join(item.itertext()).split())
+                self.md.article_steps.append(Step(f"step-{step}", text))
+
+
+class AnchorExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        # After inline patterns (20) and attr_list (8): texts are plain and {#ids} applied.
+        md.treeprocessors.register(AnchorTreeprocessor(md), "article_anchors", 6)
+
+
+def sanitize(html: str) -> str:
+    """Keep only harmless markup, so a bad translation cannot inject script."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
+
+
+def render_markdown(body: str, product: str) -> Rendered:
+    """Render one article body; the product name is filled in here."""
+    md = markdown.Markdown(
+        extensions=["admonition", "attr_list", "sane_lists", "tables", AnchorExtension()],
+        output_format="html",
+    )
+    html = sanitize(md.convert(body.replace(PRODUCT, product)))
+    before, marker, after = html.partition(LIVE_BOX_HTML)
+    return Rendered(
+        before=Markup(before),
+        after=Markup(after),
+        has_live_box=bool(marker),
+        steps=tuple(md.article_steps),
+        sections=tuple(md.article_sections),
+    )
+
+
+MARKUP_NOISE = re.compile(r"\{[#.:][^}]*\}|\[\[[\w-]+\]\]|!!! \w+(?: \"[^\"]*\")?|[*_`>#|]+")
+
+
+def plain_text(body: str, product: str) -> str:
+    """The words of a Markdown body without its markup, for the search index."""
+    return MARKUP_NOISE.sub(" ", body.replace(PRODUCT, product))

@@ -1,0 +1,171 @@
+"""Read the articles in faq/: one folder per article, one Markdown file per language."""
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..i18n import LANGUAGES
+
+FRONT_MATTER = "+++"
+STATES = ("public", "internal")
+REQUIRED = ("id", "slug", "title", "question", "category", "keywords", "state", "updated")
+
+
+class ArticleError(Exception):
+    """An article file that cannot be read; the message names the file."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Translation:
+    lang: str
+    slug: str
+    title: str
+    question: str
+    description: str
+    keywords: tuple[str, ...]
+    state: str
+    updated: date
+    source_revision: int  # for the source text, its own revision
+    body: str
+    path: Path
+    is_source: bool
+
+
+@dataclass(frozen=True)
+class Article:
+    id: int
+    category: str
+    translations: dict[str, Translation]
+    source_lang: str
+
+    @property
+    def source(self) -> Translation:
+        return self.translations[self.source_lang]
+
+    @property
+    def revision(self) -> int:
+        return self.source.source_revision
+
+    @property
+    def is_public(self) -> bool:
+        return self.source.state == "public"
+
+    def translation(self, lang: str) -> Translation | None:
+        return self.translations.get(lang)
+
+    def is_outdated(self, translation: Translation) -> bool:
+        return translation.source_revision < self.revision
+
+
+@dataclass(frozen=True)
+class Category:
+    path: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def parent(self) -> str | None:
+        return self.path.rpartition("/")[0] or None
+
+    def name(self, lang: str, fallback: str) -> str:
+        return self.names.get(lang) or self.names.get(fallback) or self.path
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict, str]:
+    """Split '+++ TOML +++ Markdown' into the parsed front matter and the body."""
+    if not text.startswith(FRONT_MATTER):
+        raise ArticleError(path, "the file must start with a '+++' line (TOML front matter)")
+    head, sep, body = text[len(FRONT_MATTER):].partition("\n" + FRONT_MATTER)
+    if not sep:
+        raise ArticleError(path, "the front matter has no closing '+++' line")
+    try:
+        meta = tomllib.loads(head)
+    except tomllib.TOMLDecodeError as exc:
+        raise ArticleError(path, f"invalid TOML front matter: {exc}") from exc
+    return meta, body.partition("\n")[2]
+
+
+def read_translation(path: Path) -> tuple[int, str, Translation]:
+    """Parse one language file and return (article id, category, translation)."""
+    lang = path.stem
+    if lang not in LANGUAGES:
+        raise ArticleError(path, f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
+    meta, body = split_front_matter(path, path.read_text(encoding="utf-8"))
+    missing = [key for key in REQUIRED if key not in meta]
+    if missing:
+        raise ArticleError(path, f"missing front matter keys: {', '.join(missing)}")
+    if ("revision" in meta) == ("source_revision" in meta):
+        raise ArticleError(
+            path, "give 'revision' (the source text) or 'source_revision' (a translation), not both"
+        )
+    if meta["state"] not in STATES:
+        raise ArticleError(path, f"state must be one of {', '.join(STATES)}")
+    if not isinstance(meta["updated"], date):
+        raise ArticleError(path, "'updated' must be a TOML date, e.g. 2026-11-27")
+    if not isinstance(meta["keywords"], list):
+        raise ArticleError(path, "'keywords' must be a list of strings")
+    translation = Translation(
+        lang=lang,
+        slug=str(meta["slug"]),
+        title=str(meta["title"]),
+        question=str(meta["question"]),
+        description=str(meta.get("description", "")),
+        keywords=tuple(str(k) for k in meta["keywords"]),
+        state=meta["state"],
+        updated=meta["updated"],
+        source_revision=int(meta.get("revision", meta.get("source_revision", 0))),
+        body=body,
+        path=path,
+        is_source="revision" in meta,
+    )
+    return int(meta["id"]), str(meta["category"]), translation
+
+
+def read_article(folder: Path, categories: dict[str, Category]) -> Article:
+    """Read every language file of one article folder and check they agree."""
+    files = sorted(folder.glob("*.md"))
+    if not files:
+        raise ArticleError(folder, "no language files (<lang>.md) in this article folder")
+    parsed = [read_translation(path) for path in files]
+    article_id, category, _ = parsed[0]
+    for other_id, other_category, translation in parsed[1:]:
+        if other_id != article_id:
+            raise ArticleError(translation.path, f"id {other_id} differs from {article_id}")
+        if other_category != category:
+            raise ArticleError(translation.path, f"category {other_category!r} differs")
+    if category not in categories:
+        raise ArticleError(files[0], f"unknown category {category!r} (see categories.toml)")
+    sources = [t for _, _, t in parsed if t.is_source]
+    if len(sources) != 1:
+        raise ArticleError(folder, "exactly one language file must carry 'revision' (the source)")
+    translations = {t.lang: t for _, _, t in parsed}
+    return Article(article_id, category, translations, sources[0].lang)
+
+
+def read_categories(path: Path) -> dict[str, Category]:
+    """Read categories.toml; every parent of a category must exist too."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ArticleError(path, f"cannot read the category tree: {exc}") from exc
+    categories = {key: Category(key, dict(names)) for key, names in table.items()}
+    for category in categories.values():
+        if category.parent and category.parent not in categories:
+            raise ArticleError(path, f"category {category.path!r} has no parent entry")
+    return categories
+
+
+def load_articles(faq_dir: Path) -> tuple[dict[int, Article], dict[str, Category]]:
+    """Load the category tree and every article below faq_dir."""
+    categories = read_categories(faq_dir / "categories.toml")
+    articles: dict[int, Article] = {}
+    for folder in sorted(p for p in faq_dir.iterdir() if p.is_dir()):
+        article = read_article(folder, categories)
+        if article.id in articles:
+            raise ArticleError(folder, f"article id {article.id} is used twice")
+        articles[article.id] = article
+    return articles, categories

@@ -1,0 +1,237 @@
+"""Reading the FAQ: home, categories, articles, print view, votes, search and the sitemap."""
+
+import secrets
+from datetime import UTC, datetime, time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from .. import faq
+from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
+from ..urls import same_origin_request
+
+bp = localized_blueprint("faq", __name__)
+root = Blueprint("faq_root", __name__)
+
+VOTER_COOKIE = "voter"
+FEEDBACK_MESSAGES = ("thanks", "already")
+PUBLIC_MAX_AGE = 300
+
+
+def can_see_internal() -> bool:
+    """Internal articles are for support staff only; there are no accounts yet."""
+    return False
+
+
+def article_url(article: faq.Article, lang: str, **kwargs) -> str:
+    translation = article.translation(lang) or article.source
+    return url_for(
+        "faq.article", lang=lang, article_id=article.id, slug=translation.slug, **kwargs
+    )
+
+
+STATE_LABELS = {"public": _l("public"), "internal": _l("internal")}
+
+
+def translation_links(article: faq.Article) -> list[tuple[str, str]]:
+    """The article's translations, in the portal's language order, for the switcher."""
+    return [(code, article_url(article, code)) for code in LANGUAGES if code in article.translations]
+
+
+def structured_data(page: faq.ArticlePage) -> dict:
+    """FAQPage and HowTo JSON-LD for search engines."""
+    t = page.translation
+    url = article_url(page.article, t.lang, _external=True)
+    answer = " ".join(step.text for step in page.rendered.steps)
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "FAQPage",
+                "url": url,
+                "inLanguage": t.lang,
+                "dateModified": t.updated.isoformat(),
+                "mainEntity": [
+                    {
+                        "@type": "Question",
+                        "name": t.question,
+                        "acceptedAnswer": {"@type": "Answer", "text": answer, "url": url},
+                    }
+                ],
+            },
+            {
+                "@type": "HowTo",
+                "name": t.title,
+                "inLanguage": t.lang,
+                "step": [
+                    {
+                        "@type": "HowToStep",
+                        "position": number,
+                        "text": step.text,
+                        "url": f"{url}#{step.anchor}",
+                    }
+                    for number, step in enumerate(page.rendered.steps, start=1)
+                ],
+            },
+        ],
+    }
+
+
+@bp.app_context_processor
+def faq_helpers() -> dict:
+    return {
+        "article_url": article_url,
+        "translation_links": translation_links,
+        "structured_data": structured_data,
+        "state_label": lambda state: STATE_LABELS.get(state, state),
+        "og_locale": lambda code: LANGUAGES[code].og_locale,
+    }
+
+
+def public_page(body: str, last_modified: datetime | None = None) -> Response:
+    """A page without personal data: cacheable by shared caches, revalidated by ETag."""
+    response = current_app.make_response(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    if last_modified:
+        response.last_modified = last_modified.replace(tzinfo=UTC)
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def find_page(article_id: int) -> faq.ArticlePage:
+    page = faq.get_article(article_id, g.lang, include_internal=can_see_internal())
+    if page is None:
+        abort(404)
+    return page
+
+
+def page_context(page: faq.ArticlePage) -> dict:
+    """What the article and its print view show besides the text."""
+    votes = faq.vote_summary(page.article.id, page.translation.lang, page.article.revision)
+    updated = datetime.combine(page.translation.updated, time())
+    last_modified = max(filter(None, (updated, votes.last_vote)))
+    return {
+        "page": page,
+        "votes": votes,
+        "trail": faq.category_trail(page.article.category),
+        "last_modified": last_modified,
+    }
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """The language's home page: the category tree and every article."""
+    return public_page(
+        render_template(
+            "faq/home.html",
+            categories=faq.child_categories(None),
+            articles=faq.list_articles(g.lang, include_internal=can_see_internal()),
+        )
+    )
+
+
+@bp.get("/category/<path:path>")
+def category(path: str) -> ResponseReturnValue:
+    if path not in faq.library().categories:
+        abort(404)
+    return public_page(
+        render_template(
+            "faq/category.html",
+            trail=faq.category_trail(path),
+            categories=faq.child_categories(path),
+            articles=faq.list_articles(g.lang, path, include_internal=can_see_internal()),
+        )
+    )
+
+
+@bp.get("/faq/<int:article_id>-<slug>")
+def article(article_id: int, slug: str) -> ResponseReturnValue:
+    """Show one FAQ article in the reader's language."""
+    page = find_page(article_id)
+    if slug != page.translation.slug:
+        return redirect(article_url(page.article, g.lang), 301)
+    context = page_context(page)
+    feedback = request.args.get("feedback")
+    body = render_template(
+        "faq/article.html",
+        feedback=feedback if feedback in FEEDBACK_MESSAGES else None,
+        **context,
+    )
+    return public_page(body, context["last_modified"])
+
+
+@bp.get("/faq/<int:article_id>-<slug>/print")
+def print_view(article_id: int, slug: str) -> ResponseReturnValue:
+    page = find_page(article_id)
+    if slug != page.translation.slug:
+        return redirect(url_for(".print_view", article_id=article_id, slug=page.translation.slug))
+    context = page_context(page)
+    return public_page(render_template("faq/print.html", **context), context["last_modified"])
+
+
+@bp.post("/faq/<int:article_id>/vote")
+def vote(article_id: int) -> ResponseReturnValue:
+    """Record "Was this article helpful?"; one vote per reader and revision."""
+    page = find_page(article_id)
+    answer = request.form.get("helpful")
+    if answer not in ("yes", "no") or not same_origin_request():
+        abort(400)
+    identity = request.cookies.get(VOTER_COOKIE) or secrets.token_urlsafe(24)
+    counted = faq.record_vote(page, f"reader:{identity}", answer == "yes")
+    target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
+    response = redirect(f"{target}#feedback", 303)
+    response.set_cookie(
+        VOTER_COOKIE, identity, max_age=365 * 86400, httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )  # fmt: skip
+    return response
+
+
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    query = request.args.get("q", "")
+    results = faq.search(query, g.lang, include_internal=can_see_internal())
+    response = current_app.make_response(render_template("faq/search.html", results=results))
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
+
+
+@root.get("/")
+def index() -> ResponseReturnValue:
+    response = redirect(url_for("faq.home", lang=negotiated_language()))
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@root.get("/faq/<int:article_id>")
+def short_link(article_id: int) -> ResponseReturnValue:
+    """The link support pastes: /faq/<id>, optionally ?lang=de; the step stays in the #fragment."""
+    lang = request.args.get("lang")
+    g.lang = lang if lang in LANGUAGES else negotiated_language()
+    page = find_page(article_id)
+    response = redirect(article_url(page.article, g.lang))
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@root.get("/sitemap.xml")
+def sitemap() -> ResponseReturnValue:
+    lib = faq.library()
+    articles = [a for a in lib.articles.values() if a.is_public]
+    xml = render_template("faq/sitemap.xml", articles=articles, languages=LANGUAGES)
+    response = public_page(xml)
+    response.mimetype = "application/xml"
+    return response

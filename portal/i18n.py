@@ -1,0 +1,83 @@
+"""The portal's ten languages, locale selection and the /<lang>/ URL processors."""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, g, request
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # the language named in itself
+    og_locale: str  # Open Graph's language_TERRITORY form
+    direction: str = "ltr"
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("fr", "Français", "fr_FR"),
+        Language("de", "Deutsch", "de_DE"),
+        Language("en", "English", "en_US"),
+        Language("es", "Español", "es_ES"),
+        Language("it", "Italiano", "it_IT"),
+        Language("nl", "Nederlands", "nl_NL"),
+        Language("pl", "Polski", "pl_PL"),
+        Language("sv", "Svenska", "sv_SE"),
+        Language("ar", "العربية", "ar_AR", "rtl"),
+        Language("ja", "日本語", "ja_JP"),
+    )
+}
+
+LANG_COOKIE = "lang"
+
+
+def saved_language() -> str | None:
+    """Return the reader's saved language choice, if it is one we serve."""
+    code = request.cookies.get(LANG_COOKIE)
+    return code if code in LANGUAGES else None
+
+
+def negotiated_language() -> str:
+    """Pick a language for a URL that does not name one."""
+    # The reader's explicit choice beats what the browser sends.
+    saved = saved_language()
+    if saved:
+        return saved
+    # The browser's Accept-Language; Werkzeug falls back to the primary tag (de-AT -> de).
+    best = request.accept_languages.best_match(LANGUAGES.keys())
+    if best:
+        return best
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the URL's language wins, then negotiation."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    return negotiated_language()
+
+
+def text_direction(code: str) -> str:
+    language = LANGUAGES.get(code)
+    return language.direction if language else "ltr"
+
+
+def localized_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /<lang>/ whose URLs carry the language, as in Flask's URL processors."""
+    bp = Blueprint(name, import_name, url_prefix="/<lang>")
+
+    @bp.url_value_preprocessor
+    def pull_lang(endpoint: str | None, values: dict | None) -> None:
+        code = (values or {}).pop("lang", None)
+        if code not in LANGUAGES:
+            abort(404)
+        g.lang = code
+
+    @bp.url_defaults
+    def add_lang(endpoint: str, values: dict) -> None:
+        if "lang" not in values and g.get("lang"):
+            values["lang"] = g.lang
+
+    return bp

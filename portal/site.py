@@ -1,0 +1,36 @@
+"""Site-wide routes: the language switch, robots.txt and the favicon."""
+
+from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
+
+from .i18n import LANG_COOKIE, LANGUAGES
+from .urls import is_own_path
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/language/<code>")
+def switch_language(code: str) -> ResponseReturnValue:
+    """Remember the reader's language and go to the page they chose it for."""
+    if code not in LANGUAGES:
+        abort(404)
+    target = request.args.get("next")
+    if not is_own_path(target):
+        target = url_for("faq.home", lang=code)
+    response = redirect(target)
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )  # fmt: skip
+    return response
+
+
+@bp.get("/robots.txt")
+def robots() -> ResponseReturnValue:
+    body = f"User-agent: *\nDisallow: /language/\nSitemap: {url_for('faq_root.sitemap', _external=True)}\n"
+    return current_app.response_class(body, mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")

@@ -1,0 +1,21 @@
+"""Small URL helpers shared by the blueprints."""
+
+from urllib.parse import urlsplit
+
+from flask import request
+
+
+def is_own_path(target: str | None) -> bool:
+    """True for a path on this site ("/de/faq/1"), never for another host or scheme."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target and "\n" not in target
+
+
+def same_origin_request() -> bool:
+    """Reject cross-site form posts for forms that carry no CSRF token (anonymous readers)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
