@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from . import cli, errors
 from .extensions import babel, csrf, db, migrate
 from .faq import Library
-from .i18n import LANGUAGES, select_locale, text_direction
+from .i18n import LANGUAGES, format_share, select_locale, text_direction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "lang": lang,
             "dir": text_direction(lang),
             "text_direction": text_direction,
+            "format_share": format_share,
             "languages": LANGUAGES,
             "default_locale": app.config["DEFAULT_LOCALE"],
             "product": app.config["PRODUCT_NAME"],

@@ -1,8 +1,10 @@
 """The portal's ten languages, locale selection and the /<lang>/ URL processors."""
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, g, request
+from flask_babel import format_percent, get_locale
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,10 @@ def localized_blueprint(name: str, import_name: str) -> Blueprint:
             values["lang"] = g.lang
 
     return bp
+
+
+def format_share(percent: float) -> str:
+    """A percentage with two decimals in the reader's conventions: 66.67%, 66,67 %, ٦٦٫٦٧٪."""
+    pattern = get_locale().percent_formats[None].pattern.split(";")[0]
+    two_decimals = re.sub(r"0(?=[^0#]*$)", "0.00", pattern, count=1)
+    return format_percent(percent / 100, two_decimals)

@@ -1,0 +1,50 @@
+#!/bin/sh
+# ./run.sh          install everything and start the portal at http://127.0.0.1:5000 (SQLite)
+# ./run.sh test     install what the tests need and run the whole suite (extra args go to pytest)
+set -eu
+cd "$(dirname "$0")"
+VENV=.venv
+PY="$VENV/bin/python"
+
+install() {
+    [ -x "$PY" ] || python3 -m venv "$VENV"
+    "$PY" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".$1"
+    "$VENV/bin/flask" --app portal translate compile
+}
+
+browser_tools() {
+    # axe-core for the accessibility checks, pinned in package-lock.json.
+    if command -v npm >/dev/null 2>&1; then
+        npm ci --no-audit --no-fund --loglevel=error
+    else
+        echo "npm not found: the accessibility checks will be skipped" >&2
+    fi
+    # Debian's Chromium drives the browser tests; installing it needs root and apt.
+    if ! command -v chromium >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                chromium fonts-noto-cjk >/dev/null
+        else
+            echo "chromium not found: the browser tests will be skipped" >&2
+        fi
+    fi
+}
+
+case "${1:-serve}" in
+    serve)
+        install ""
+        "$VENV/bin/flask" --app portal db upgrade
+        exec "$VENV/bin/flask" --app portal run --host 127.0.0.1 --port 5000
+        ;;
+    test)
+        shift
+        install "[test]"
+        browser_tools
+        exec "$VENV/bin/pytest" "$@"
+        ;;
+    *)
+        echo "usage: ./run.sh [serve | test [pytest args]]" >&2
+        exit 2
+        ;;
+esac
