@@ -32,7 +32,7 @@ def database_url(tmp_path: Path) -> str:
     return DATABASE_URL or f"sqlite:///{tmp_path / 'portal.db'}"
 
 
-def make_app(tmp_path: Path, **config):
+def make_app(tmp_path: Path, reset: bool = True, **config):
     app = create_app(
         {
             "TESTING": True,
@@ -41,9 +41,10 @@ def make_app(tmp_path: Path, **config):
             **config,
         }
     )
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    if reset:
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
     return app
 
 
@@ -120,7 +121,7 @@ def sample_faq(tmp_path):
 @pytest.fixture
 def build_app(tmp_path):
     """Create an app on a given FAQ folder (the caller expects it to start or to fail)."""
-    return lambda faq_dir: make_app(tmp_path, FAQ_DIR=str(faq_dir))
+    return lambda faq_dir, reset=True: make_app(tmp_path, reset, FAQ_DIR=str(faq_dir))
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ def get_article(article_id: int, lang: str, include_internal: bool = False) -> A
 class Listed:
     article: Article
     translation: Translation  # in the reader's language, else the source
+    link_lang: str  # the URL's language: the reader's, or where a search found it
 
 
 def list_articles(
@@ -68,7 +69,7 @@ def list_articles(
 ) -> list[Listed]:
     """Articles in a category and its sub-categories (all when category is None), by title."""
     listed = [
-        Listed(article, article.translation(lang) or article.source)
+        Listed(article, article.translation(lang) or article.source, lang)
         for article in library().articles.values()
         if visible(article, include_internal)
         and (category is None or f"{article.category}/".startswith(f"{category}/"))
@@ -112,19 +113,19 @@ def search(query: str, lang: str, include_internal: bool = False) -> SearchResul
     if number.isdigit() and int(number) in lib.articles:
         article = lib.articles[int(number)]
         if visible(article, include_internal):
-            local[article.id] = Listed(article, article.translation(lang) or article.source)
+            local[article.id] = Listed(article, article.translation(lang) or article.source, lang)
     for hit in lib.index.search(query) if query else []:
         article = lib.articles[hit.article_id]
         if not visible(article, include_internal) or hit.article_id in local:
             continue
         if hit.lang == lang:
-            local[article.id] = Listed(article, article.translations[lang])
+            local[article.id] = Listed(article, article.translations[lang], lang)
             other.pop(article.id, None)
         elif article.id not in other and article.translation(lang) is None:
-            other[article.id] = Listed(article, article.translations[hit.lang])
+            other[article.id] = Listed(article, article.translations[hit.lang], hit.lang)
         elif article.id not in other:
             # Found in another language but translated into the reader's: show theirs.
-            other[article.id] = Listed(article, article.translations[lang])
+            other[article.id] = Listed(article, article.translations[lang], lang)
     results = SearchResults(query, list(local.values()), list(other.values()))
     if query and results.empty:
         record_miss(query, lang)

@@ -1,14 +1,17 @@
 """A small in-memory full-text index: accent- and case-insensitive, stemmed, n-grams for Japanese."""
 
 import bisect
+import math
 import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import snowballstemmer
+
+from ..i18n import LANGUAGES
 
 SNOWBALL = {
     "fr": "french", "de": "german", "en": "english", "es": "spanish", "it": "italian",
@@ -22,6 +25,8 @@ FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "body": 1.0}
 PREFIX_WEIGHT = 0.5
 MIN_PREFIX = 3
 MAX_EXPANSIONS = 50
+# Share of a Japanese query run's bigrams a document must contain ("トークン更新" finds "トークンの更新").
+CJK_MATCH = 0.6
 
 _local = threading.local()
 
@@ -50,19 +55,20 @@ def ngrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def analyze(text: str, lang: str) -> list[str]:
-    """Turn text into index terms for one language."""
+def pieces(text: str, lang: str) -> Iterator[list[str]]:
+    """The terms of each word: one stem, or the bigrams of a run of Japanese text."""
     stem = stemmer(lang)
-    terms: list[str] = []
     for word in WORD.findall(fold(text)):
         for piece in re.split(f"({CJK.pattern})", word):
-            if not piece:
-                continue
             if CJK.fullmatch(piece):
-                terms.extend(ngrams(piece))
-            else:
-                terms.append(stem.stemWord(piece) if stem else piece)
-    return terms
+                yield ngrams(piece)
+            elif piece:
+                yield [stem.stemWord(piece) if stem else piece]
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """Turn text into index terms for one language."""
+    return [term for group in pieces(text, lang) for term in group]
 
 
 @dataclass(frozen=True)
@@ -114,16 +120,26 @@ class LanguageIndex:
                 scores[article_id] = scores.get(article_id, 0.0) + score * PREFIX_WEIGHT
         return scores
 
+    def match_group(self, terms: list[str]) -> dict[int, float]:
+        """Documents matching one query word: its stem, or enough of its bigrams."""
+        if len(terms) == 1:
+            return self.expand(terms[0])
+        needed = math.ceil(CJK_MATCH * len(terms))
+        matched: dict[int, int] = defaultdict(int)
+        scores: dict[int, float] = defaultdict(float)
+        for term in dict.fromkeys(terms):
+            for article_id, score in self.postings.get(term, {}).items():
+                matched[article_id] += 1
+                scores[article_id] += score
+        return {a: scores[a] for a, count in matched.items() if count >= needed}
+
     def search(self, query: str) -> list[Hit]:
-        terms = list(dict.fromkeys(analyze(query, self.lang)))
-        if not terms:
-            return []
         totals: dict[int, float] | None = None
-        for term in terms:
-            scores = self.expand(term)
+        for group in pieces(query, self.lang):
+            scores = self.match_group(group)
             if totals is None:
                 totals = scores
-            else:  # every term must match
+            else:  # every word of the query must match
                 totals = {a: totals[a] + s for a, s in scores.items() if a in totals}
             if not totals:
                 return []
@@ -141,6 +157,7 @@ class SearchIndex:
             index.freeze()
 
     def search(self, query: str) -> list[Hit]:
-        """Every matching (article, language), best first."""
+        """Every matching (article, language), best first, in a stable order."""
         hits = [hit for index in self.languages.values() for hit in index.search(query)]
-        return sorted(hits, key=lambda hit: -hit.score)
+        order = {lang: position for position, lang in enumerate(LANGUAGES)}
+        return sorted(hits, key=lambda hit: (-hit.score, hit.article_id, order.get(hit.lang, 99)))
