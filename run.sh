@@ -6,8 +6,23 @@ cd "$(dirname "$0")"
 VENV=.venv
 PY="$VENV/bin/python"
 
+make_venv() {
+    [ -x "$PY" ] && return
+    if ! python3 -m venv "$VENV" 2>/dev/null; then
+        # Debian ships venv separately; install it when we may.
+        rm -rf "$VENV"
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            python3 -m venv "$VENV"
+        else
+            echo "python3 cannot create a virtual environment: install python3-venv first" >&2
+            exit 1
+        fi
+    fi
+}
+
 install() {
-    [ -x "$PY" ] || python3 -m venv "$VENV"
+    make_venv
     "$PY" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".$1"
     "$VENV/bin/flask" --app portal translate compile
 }

@@ -3,12 +3,14 @@
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from portal import create_app
 from portal.cli import catalog_problems
 from portal.extensions import db
 from portal.i18n import LANGUAGES
+from tests.helpers import POSTGRES, need, postgres_available
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):
@@ -54,3 +56,23 @@ def test_compiled_catalogs_are_not_committed():
     root = Path(__file__).resolve().parent.parent
     ignored = (root / ".gitignore").read_text()
     assert "*.mo" in ignored
+
+
+@pytest.mark.postgres
+def test_migrations_on_postgresql():
+    need(postgres_available(), "PostgreSQL is not running on 127.0.0.1:5432")
+    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("DROP DATABASE IF EXISTS portal_migrations"))
+        connection.execute(sa.text("CREATE DATABASE portal_migrations"))
+    try:
+        app = create_app({"TESTING": True, "DATABASE_URL": f"{POSTGRES}/portal_migrations"})
+        with app.app_context():
+            upgrade()
+            tables = set(db.inspect(db.engine).get_table_names())
+            db.engine.dispose()
+        assert set(db.metadata.tables) <= tables
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text("DROP DATABASE IF EXISTS portal_migrations"))
+        admin.dispose()
