@@ -78,7 +78,9 @@ def home_in_every_language() -> list[tuple[str, str]]:
 
 def same_page_in_every_language() -> list[tuple[str, str]]:
     """Links to this page in each language, for pages whose URL starts with /<lang>/."""
-    if request.view_args is None or "lang" not in (request.url_rule.arguments if request.url_rule else ()):
+    if request.view_args is None or "lang" not in (
+        request.url_rule.arguments if request.url_rule else ()
+    ):
         return home_in_every_language()
     args = {**request.args.to_dict(), **request.view_args}
     return [(code, url_for(request.endpoint, **{**args, "lang": code})) for code in LANGUAGES]

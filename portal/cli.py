@@ -21,17 +21,32 @@ translate = AppGroup("translate", help="Extract, update, check and compile UI tr
 
 
 def pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", *args], check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "-q", *args], check=True, cwd=ROOT
+    )
 
 
 @translate.command()
 def update() -> None:
     """Extract the UI text and merge it into every language's catalog."""
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(POT), ".")
+    pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(POT),
+        ".",
+    )
     for code in LANGUAGES:
         catalog = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
         if catalog.exists():
-            pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code, "--no-fuzzy-matching")
+            pybabel(
+                "update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code, "--no-fuzzy-matching"
+            )
         else:
             pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code)
     POT.unlink()

@@ -27,7 +27,8 @@ def switch_language(code: str) -> ResponseReturnValue:
 
 @bp.get("/robots.txt")
 def robots() -> ResponseReturnValue:
-    body = f"User-agent: *\nDisallow: /language/\nSitemap: {url_for('faq_root.sitemap', _external=True)}\n"
+    sitemap = url_for("faq_root.sitemap", _external=True)
+    body = f"User-agent: *\nDisallow: /language/\nSitemap: {sitemap}\n"
     return current_app.response_class(body, mimetype="text/plain")
 
 

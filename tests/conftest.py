@@ -32,7 +32,7 @@ def runner(app):
 
 @pytest.fixture
 def sample_faq(tmp_path):
-    """A small FAQ: a fully translated article, a partly translated and outdated one, an internal one."""
+    """A small FAQ: one article translated in part (one translation outdated), one internal."""
     faq_dir = tmp_path / "faq"
     faq_dir.mkdir()
     (faq_dir / "categories.toml").write_text(SAMPLE_CATEGORIES, encoding="utf-8")

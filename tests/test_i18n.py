@@ -39,7 +39,9 @@ def test_ui_text_is_translated(client, lang):
         "it": "Centro assistenza", "nl": "Helpcentrum", "pl": "Centrum pomocy",
         "sv": "Hjälpcenter", "ar": "مركز المساعدة", "ja": "ヘルプセンター",
     }  # fmt: skip
-    assert expected[lang].replace("’", "") in html.replace("’", "").replace("'", "").replace("&#39;", "")
+    assert expected[lang].replace("’", "") in html.replace("’", "").replace("'", "").replace(
+        "&#39;", ""
+    )
 
 
 def test_url_language_wins_over_cookie_and_header(client):
@@ -61,7 +63,9 @@ def test_accept_language_wins_over_default(client):
 
 
 def test_default_language_last(client):
-    assert client.get("/", headers={"Accept-Language": "ko, zh;q=0.5"}).headers["Location"] == "/fr/"
+    assert (
+        client.get("/", headers={"Accept-Language": "ko, zh;q=0.5"}).headers["Location"] == "/fr/"
+    )
     assert client.get("/").headers["Location"] == "/fr/"
 
 
@@ -73,7 +77,10 @@ def test_language_switch_remembers_choice_and_lands_on_the_same_page(client):
     assert client.get("/").headers["Location"] == "/de/"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
 def test_language_switch_never_leaves_the_site(client, target):
     response = client.get("/language/en", query_string={"next": target})
     assert response.headers["Location"] == "/en/"
@@ -96,7 +103,11 @@ def test_unknown_page_gives_404_in_the_url_language(client):
 
 def test_switcher_lists_translations_named_in_their_own_language(client, app):
     html = client.get(article_path(app, "en")).get_data(as_text=True)
-    switcher = html[html.index('class="language-switcher"'):html.index("</nav>", html.index('class="language-switcher"'))]
+    switcher = html[
+        html.index('class="language-switcher"') : html.index(
+            "</nav>", html.index('class="language-switcher"')
+        )
+    ]
     for code, language in LANGUAGES.items():
         assert f'lang="{code}"' in switcher and language.name in switcher
     assert "/language/ja?next=/ja/faq/2763-amazon-token-no-hakko-to-koshin" in switcher

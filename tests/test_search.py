@@ -4,7 +4,7 @@ import pytest
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from portal.faq.search import SearchIndex, Document, analyze
+from portal.faq.search import Document, SearchIndex, analyze
 
 
 def titles(client, lang: str, query: str) -> tuple[str, str]:
@@ -82,7 +82,9 @@ def test_searches_that_find_nothing_are_counted(app, client):
 
 
 def test_search_page_reflects_no_markup(client):
-    html = client.get("/en/search", query_string={"q": '<script>alert("x")</script>'}).get_data(as_text=True)
+    html = client.get("/en/search", query_string={"q": '<script>alert("x")</script>'}).get_data(
+        as_text=True
+    )
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
 

@@ -14,7 +14,9 @@ def test_sitemap_lists_every_translation_with_alternates(client):
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
     root = ET.fromstring(response.data)
-    article_urls = [u for u in root.findall("s:url", NS) if "/faq/2763-" in u.find("s:loc", NS).text]
+    article_urls = [
+        u for u in root.findall("s:url", NS) if "/faq/2763-" in u.find("s:loc", NS).text
+    ]
     assert len(article_urls) == len(LANGUAGES)
     for url in article_urls:
         links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)}
@@ -43,6 +45,8 @@ def test_meta_description_and_open_graph(client):
 
 
 def test_robots_and_favicon(client):
-    assert "Sitemap: http://localhost/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
+    assert "Sitemap: http://localhost/sitemap.xml" in client.get("/robots.txt").get_data(
+        as_text=True
+    )
     with client.get("/favicon.ico") as response:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"

@@ -1,4 +1,4 @@
-"""Set-up: configuration from the environment, migrations that match the models, complete catalogs."""
+"""Set-up: configuration from the environment, migrations, complete catalogs."""
 
 from pathlib import Path
 

@@ -19,7 +19,12 @@ def test_vote_is_stored_and_shown(app, client):
     assert "1 vote" in html and "100,00" in html
     with app.app_context():
         stored = db.session.execute(db.select(Vote)).scalar_one()
-    assert (stored.article_id, stored.lang, stored.revision, stored.helpful) == (2763, "fr", 1, True)
+    assert (stored.article_id, stored.lang, stored.revision, stored.helpful) == (
+        2763,
+        "fr",
+        1,
+        True,
+    )
     assert len(stored.voter) == 64  # a digest, not the cookie
 
 
@@ -48,9 +53,15 @@ def test_a_new_source_revision_opens_a_new_vote(tmp_path, sample_faq, build_app,
     article_file(sample_faq / "10-sample", "en", source_revision=4)
     newer = build_app(sample_faq, reset=False).test_client()
     newer.set_cookie("voter", client.get_cookie("voter").value)
-    assert vote(newer, "no", lang="en", article=10).headers["Location"].endswith("feedback=thanks#feedback")
+    assert (
+        vote(newer, "no", lang="en", article=10)
+        .headers["Location"]
+        .endswith("feedback=thanks#feedback")
+    )
     with app.app_context():
-        revisions = db.session.execute(db.select(Vote.revision).order_by(Vote.revision)).scalars().all()
+        revisions = (
+            db.session.execute(db.select(Vote.revision).order_by(Vote.revision)).scalars().all()
+        )
     assert revisions == [3, 4]
 
 

@@ -1,4 +1,4 @@
-"""A small in-memory full-text index: accent- and case-insensitive, stemmed, n-grams for Japanese."""
+"""An in-memory full-text index: accent- and case-insensitive, stemmed, bigrams for Japanese."""
 
 import bisect
 import math
@@ -25,7 +25,8 @@ FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "body": 1.0}
 PREFIX_WEIGHT = 0.5
 MIN_PREFIX = 3
 MAX_EXPANSIONS = 50
-# Share of a Japanese query run's bigrams a document must contain ("トークン更新" finds "トークンの更新").
+# Share of a Japanese query run's bigrams a document must contain,
+# so that "トークン更新" finds "トークンの更新".
 CJK_MATCH = 0.6
 
 _local = threading.local()
@@ -34,9 +35,7 @@ _local = threading.local()
 def fold(text: str) -> str:
     """Lower-case and strip accents (é -> e, ü -> u), keeping Japanese kana intact."""
     decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch for ch in decomposed if ch in KANA_MARKS or unicodedata.category(ch) != "Mn"
-    )
+    kept = "".join(ch for ch in decomposed if ch in KANA_MARKS or unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFKC", kept).casefold()
 
 

@@ -79,7 +79,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str]:
     """Split '+++ TOML +++ Markdown' into the parsed front matter and the body."""
     if not text.startswith(FRONT_MATTER):
         raise ArticleError(path, "the file must start with a '+++' line (TOML front matter)")
-    head, sep, body = text[len(FRONT_MATTER):].partition("\n" + FRONT_MATTER)
+    head, sep, body = text[len(FRONT_MATTER) :].partition("\n" + FRONT_MATTER)
     if not sep:
         raise ArticleError(path, "the front matter has no closing '+++' line")
     try:
@@ -93,7 +93,9 @@ def read_translation(path: Path) -> tuple[int, str, Translation]:
     """Parse one language file and return (article id, category, translation)."""
     lang = path.stem
     if lang not in LANGUAGES:
-        raise ArticleError(path, f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
+        raise ArticleError(
+            path, f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})"
+        )
     meta, body = split_front_matter(path, path.read_text(encoding="utf-8"))
     missing = [key for key in REQUIRED if key not in meta]
     if missing:

@@ -36,9 +36,7 @@ def can_see_internal() -> bool:
 
 def article_url(article: faq.Article, lang: str, **kwargs) -> str:
     translation = article.translation(lang) or article.source
-    return url_for(
-        "faq.article", lang=lang, article_id=article.id, slug=translation.slug, **kwargs
-    )
+    return url_for("faq.article", lang=lang, article_id=article.id, slug=translation.slug, **kwargs)
 
 
 STATE_LABELS = {"public": _l("public"), "internal": _l("internal")}
@@ -46,7 +44,9 @@ STATE_LABELS = {"public": _l("public"), "internal": _l("internal")}
 
 def translation_links(article: faq.Article) -> list[tuple[str, str]]:
     """The article's translations, in the portal's language order, for the switcher."""
-    return [(code, article_url(article, code)) for code in LANGUAGES if code in article.translations]
+    return [
+        (code, article_url(article, code)) for code in LANGUAGES if code in article.translations
+    ]
 
 
 def structured_data(page: faq.ArticlePage) -> dict:

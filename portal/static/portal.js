@@ -13,7 +13,7 @@ function announce(text) {
 
 function copyLinkButtons(article) {
   const label = article.dataset.copyLabel;
-  const targets = article.querySelectorAll("h2[id], h3[id], li[id^='step-']");
+  const targets = article.querySelectorAll(".answer h2[id], .answer h3[id], .answer li[id^='step-']");
   for (const target of targets) {
     const button = document.createElement("button");
     button.type = "button";

@@ -38,8 +38,18 @@ def test_article_in_every_language_is_accessible(page, axe, lang):
     assert axe(page) == []
 
 
-@pytest.mark.parametrize("path", ["/fr/", "/ar/", "/ja/search?q=トークン", "/de/search?q=nichts",
-                                  "/en/category/support", f"{article('ar')}/print", "/xx/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fr/",
+        "/ar/",
+        "/ja/search?q=トークン",
+        "/de/search?q=nichts",
+        "/en/category/support",
+        f"{article('ar')}/print",
+        "/xx/",
+    ],
+)
 def test_other_pages_are_accessible(page, axe, path):
     page.goto(path)
     assert axe(page) == []
