@@ -50,6 +50,7 @@ case "${1:-serve}" in
     serve)
         install ""
         "$VENV/bin/flask" --app portal db upgrade
+        "$VENV/bin/flask" --app portal demo
         exec "$VENV/bin/flask" --app portal run --host 127.0.0.1 --port 5000
         ;;
     test)

@@ -6,8 +6,12 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
 from . import cli, errors
+from .accounts import login
+from .amazon import client as amazon_client
+from .amazon.crypto import TokenVault, derived_key, parse_keys
 from .extensions import babel, csrf, db, migrate
 from .faq import Library
 from .i18n import LANGUAGES, format_share, select_locale, text_direction
@@ -28,6 +32,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         FAQ_DIR=str(ROOT / "faq"),
         SESSION_COOKIE_SAMESITE="Lax",  # Strict would break the return from Seller Central
         SESSION_COOKIE_HTTPONLY=True,
+        # Fernet keys for refresh tokens, newest first; empty: derived from SECRET_KEY (dev only)
+        TOKEN_KEYS=None,
+        # Amazon: without credentials the built-in sandbox stands in for Seller Central.
+        AMAZON_SANDBOX=None,
+        AMAZON_APPLICATION_ID=None,
+        AMAZON_CLIENT_ID=None,
+        AMAZON_CLIENT_SECRET=None,
+        AMAZON_DRAFT_APP=False,
+        AMAZON_TOKEN_URL=None,
+        AMAZON_SELLER_CENTRAL_URL=None,
+        AMAZON_SELLER_CENTRAL_URLS={},
+        AMAZON_SPAPI_URL=None,
+        AMAZON_REDIRECT_URI=None,
+        AMAZON_TIMEOUT=10,
+        AMAZON_STATE_TTL=900,  # seconds a started authorization may take
     )
     app.config.from_prefixed_env("PORTAL")  # PORTAL_SECRET_KEY -> SECRET_KEY
     if test_config:
@@ -40,16 +59,31 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=user_timezone)
     csrf.init_app(app)
+    login.init_app(app)
     app.extensions["faq"] = Library(Path(app.config["FAQ_DIR"]), app.config["PRODUCT_NAME"])
+    keys = parse_keys(app.config["TOKEN_KEYS"]) or [derived_key(app.config["SECRET_KEY"])]
+    app.extensions["token_vault"] = TokenVault(keys)
+    amazon_client.configure(app)
 
+    from .accounts import views as account_views
+    from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
+    from .amazon import views as amazon_views
     from .faq import views as faq_views
     from .site import bp as site_bp
 
     app.register_blueprint(faq_views.bp)
     app.register_blueprint(faq_views.root)
     app.register_blueprint(site_bp)
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(amazon_views.bp)
+    app.register_blueprint(amazon_views.pages)
+    if app.config["AMAZON_SANDBOX"]:
+        from .amazon.sandbox import views as sandbox_views
+
+        app.register_blueprint(sandbox_views.bp)
+        csrf.exempt(sandbox_views.token)  # a server-to-server endpoint, like LWA's
     csrf.exempt(faq_views.vote)  # anonymous readers have no session; checked by origin instead
     errors.register(app)
     cli.register(app)
@@ -70,6 +104,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         }
 
     return app
+
+
+def user_timezone() -> str | None:
+    """Dates and times in the merchant's own time zone."""
+    return current_user.timezone if current_user.is_authenticated else None
 
 
 def home_in_every_language() -> list[tuple[str, str]]:

@@ -11,6 +11,8 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.cli import AppGroup
 
+from .accounts.cli import users
+from .amazon.sandbox.demo import demo
 from .i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +98,5 @@ def catalog_problems(code: str) -> list[str]:
 
 def register(app: Flask) -> None:
     app.cli.add_command(translate)
+    app.cli.add_command(users)
+    app.cli.add_command(demo)

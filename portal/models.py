@@ -1,8 +1,21 @@
 """Helpers shared by every feature's models."""
 
+import enum
 from datetime import UTC, datetime
+
+from sqlalchemy import Enum
 
 
 def utcnow() -> datetime:
     """Timestamps are stored in UTC, without time zone, the same on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def str_enum(enum_class: type[enum.StrEnum], length: int) -> Enum:
+    """Store an enum by value as a plain string column, the same on SQLite and PostgreSQL."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.extensions import db
-from tests.helpers import SAMPLE_CATEGORIES, make_app, write_article
+from tests.helpers import SAMPLE_CATEGORIES, Browser, LiveServer, add_user, make_app, write_article
 
 
 def close(app) -> None:
@@ -68,3 +68,19 @@ def sample_app(tmp_path, sample_faq):
     app = make_app(tmp_path, FAQ_DIR=str(sample_faq))
     yield app
     close(app)
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The portal on a real port, with the sandbox standing in for Amazon."""
+    with LiveServer(make_app(tmp_path, AMAZON_TIMEOUT=2, AMAZON_STATE_TTL=120)) as server:
+        yield server
+
+
+@pytest.fixture
+def merchant(live):
+    """A logged-in merchant's browser."""
+    add_user(live.app, "marie@example.com")
+    browser = Browser(live.url)
+    browser.login("marie@example.com", "correct horse")
+    return browser

@@ -2,12 +2,16 @@
 
 import json
 import os
+import re
 import shutil
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
@@ -101,3 +105,71 @@ def postgres_available() -> bool:
 
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+
+class LiveServer:
+    """The portal on a free loopback port, in a thread (threaded: the sandbox calls back into it)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+class Browser:
+    """A cookie-keeping HTTP client that follows redirects only when asked to."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url
+        self.http = requests.Session()
+        self.last: requests.Response | None = None
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else self.base + path
+
+    def get(self, path: str, follow: bool = True, **kwargs) -> requests.Response:
+        self.last = self.http.get(self.url(path), allow_redirects=follow, timeout=30, **kwargs)
+        return self.last
+
+    def post(self, path: str, data: dict, follow: bool = True, csrf: bool = True) -> requests.Response:
+        if csrf:
+            data = {"csrf_token": self.csrf(), **data}
+        self.last = self.http.post(self.url(path), data=data, allow_redirects=follow, timeout=30)
+        return self.last
+
+    def csrf(self) -> str:
+        """The CSRF token of the last page (fetching a page that carries one if needed)."""
+        found = CSRF.search(self.last.text) if self.last is not None else None
+        if found is None:
+            found = CSRF.search(self.get("/fr/login").text)
+        return found.group(1)
+
+    def login(self, email: str, password: str) -> requests.Response:
+        self.get("/fr/login")
+        return self.post("/fr/login", {"email": email, "password": password})
+
+
+def add_user(app, email: str, role: str = "merchant", language: str = "fr") -> int:
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_user
+
+    with app.app_context():
+        user = create_user(email, "correct horse", Role(role), language)
+        db.session.commit()
+        return user.id

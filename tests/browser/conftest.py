@@ -1,13 +1,10 @@
 """A live portal in a thread and Debian's Chromium driven by Playwright."""
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from portal.extensions import db
-from tests.helpers import ROOT, chromium_path, make_app, need
+from tests.helpers import ROOT, LiveServer, chromium_path, make_app, need
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -17,28 +14,11 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-class LiveServer:
-    def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     app = make_app(Path(tmp_path_factory.mktemp("live")))
     with LiveServer(app) as server:
         yield server
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Merchant and staff accounts: log-in, log-out, roles, language and time zone."""

@@ -1,0 +1,1 @@
+"""The Seller Central authorization (the "Amazon token"): client, connections, state, sandbox."""

@@ -1,0 +1,133 @@
+"""The Seller Central authorization through Authlib's Flask client.
+
+Amazon's consent URL takes `application_id` (not `client_id`) and its redirect carries
+`spapi_oauth_code` (not `code`), so the generic `authorize_redirect` and
+`authorize_access_token` need the small adaptations below.
+"""
+
+import time
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from authlib.common.security import generate_token
+from authlib.integrations.base_client import MismatchingStateError
+from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+from flask import Flask, current_app, has_request_context, request, session
+
+from .marketplaces import MARKETPLACES, SPAPI_HOSTS
+
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+# Where the built-in sandbox answers when it stands in for Amazon.
+SANDBOX_PATHS = {
+    "AMAZON_TOKEN_URL": "/sandbox/auth/o2/token",
+    "AMAZON_SELLER_CENTRAL_URL": "/sandbox/seller-central",
+    "AMAZON_SPAPI_URL": "/sandbox/sp-api",
+}
+SANDBOX_APP = {
+    "AMAZON_APPLICATION_ID": "amzn1.sp.solution.portal-sandbox",
+    "AMAZON_CLIENT_ID": "amzn1.application-oa2-client.portalsandbox",
+}
+
+
+def absolute(url: str) -> str:
+    """Sandbox endpoints are paths on this portal; make them absolute for this request."""
+    if urlsplit(url).scheme:
+        return url
+    if not has_request_context():
+        raise RuntimeError(f"{url} is relative and there is no request to resolve it against")
+    return urljoin(request.host_url, url)
+
+
+def seller_central_url(marketplace: str) -> str:
+    config = current_app.config
+    override = config["AMAZON_SELLER_CENTRAL_URLS"].get(marketplace)
+    base = override or config["AMAZON_SELLER_CENTRAL_URL"] or MARKETPLACES[marketplace].seller_central
+    return absolute(base).rstrip("/")
+
+
+def spapi_url(region: str) -> str:
+    return absolute(current_app.config["AMAZON_SPAPI_URL"] or SPAPI_HOSTS[region]).rstrip("/")
+
+
+class AmazonApp(FlaskOAuth2App):
+    """Authlib's Flask client, fitted to Seller Central and Login with Amazon."""
+
+    def create_authorization_url(self, redirect_uri=None, **kwargs):
+        """The consent URL of the marketplace's Seller Central, with only Amazon's parameters."""
+        state = generate_token(32)
+        base = kwargs.pop("seller_central")
+        params = {"application_id": current_app.config["AMAZON_APPLICATION_ID"], "state": state}
+        if redirect_uri:
+            params["redirect_uri"] = redirect_uri
+        if current_app.config["AMAZON_DRAFT_APP"]:
+            params["version"] = "beta"
+        return {"url": f"{base}/apps/authorize/consent?{urlencode(params)}", "state": state, **kwargs}
+
+    def login_uri_redirect(self, callback_uri: str, amazon_state: str, redirect_uri: str, **kwargs):
+        """Send a renewal that started in Seller Central back there, with our own state."""
+        state = generate_token(32)
+        params = {"redirect_uri": redirect_uri, "amazon_state": amazon_state, "state": state}
+        if current_app.config["AMAZON_DRAFT_APP"]:
+            params["version"] = "beta"
+        separator = "&" if urlsplit(callback_uri).query else "?"
+        url = f"{callback_uri}{separator}{urlencode(params)}"
+        self.save_authorize_data(redirect_uri=redirect_uri, url=url, state=state, **kwargs)
+        return url
+
+    def pop_state(self, state: str | None) -> dict:
+        """The data saved with a state, once: unknown, replayed or expired states raise."""
+        if not state:
+            raise MismatchingStateError()
+        entry = session.get(f"_state_{self.name}_{state}") or {}
+        data = self.framework.get_state_data(session, state)
+        self.framework.clear_state_data(session, state)
+        if data is None or entry.get("exp", 0) < time.time():
+            raise MismatchingStateError()
+        return data
+
+    def exchange_code(self, code: str, redirect_uri: str | None) -> dict:
+        """Trade a spapi_oauth_code for tokens (client_secret_post, as LWA documents)."""
+        return self.fetch_access_token(redirect_uri=redirect_uri, code=code)
+
+    def refresh(self, refresh_token: str) -> dict:
+        with self._get_oauth_client() as client:
+            return client.refresh_token(
+                absolute(self.access_token_url),
+                refresh_token=refresh_token,
+                timeout=current_app.config["AMAZON_TIMEOUT"],
+            )
+
+    def fetch_access_token(self, redirect_uri=None, **kwargs):
+        kwargs.setdefault("timeout", current_app.config["AMAZON_TIMEOUT"])
+        with self._get_oauth_client() as client:
+            if redirect_uri is not None:
+                client.redirect_uri = redirect_uri
+            return client.fetch_token(absolute(self.access_token_url), **kwargs)
+
+
+def configure(app: Flask) -> None:
+    """Fill in Amazon's defaults (or the sandbox's) and register the Authlib client."""
+    config = app.config
+    if config["AMAZON_SANDBOX"] is None:
+        # No Amazon credentials: the embedded default simulates Seller Central.
+        config["AMAZON_SANDBOX"] = not config["AMAZON_CLIENT_ID"]
+    if config["AMAZON_SANDBOX"]:
+        for key, value in {**SANDBOX_PATHS, **SANDBOX_APP}.items():
+            config[key] = config[key] or value
+        config["AMAZON_CLIENT_SECRET"] = config["AMAZON_CLIENT_SECRET"] or f"sandbox-{config['SECRET_KEY']}"
+    config["AMAZON_TOKEN_URL"] = config["AMAZON_TOKEN_URL"] or LWA_TOKEN_URL
+    # One registry per app: Authlib caches clients by name, and tests build many apps.
+    oauth = OAuth(app)
+    client = oauth.register(
+        "amazon",
+        client_id=config["AMAZON_CLIENT_ID"],
+        client_secret=config["AMAZON_CLIENT_SECRET"],
+        access_token_url=config["AMAZON_TOKEN_URL"],
+        client_kwargs={"token_endpoint_auth_method": "client_secret_post"},
+        client_cls=AmazonApp,
+    )
+    client.framework.expires_in = config["AMAZON_STATE_TTL"]
+    app.extensions["amazon"] = client
+
+
+def amazon() -> AmazonApp:
+    return current_app.extensions["amazon"]

@@ -1,0 +1,39 @@
+"""What merchants read about their authorization, in their language."""
+
+from flask_babel import lazy_gettext as _l
+
+from . import services
+from .models import EventKind
+from .state import TokenState
+
+FAILURES = {
+    services.CANCELLED: _l("The authorization was cancelled in Seller Central. Nothing has been changed."),
+    services.STATE_INVALID: _l("This authorization request has expired or was already used. Nothing has been changed: please start again from this page."),
+    services.CALLBACK_INCOMPLETE: _l("Seller Central's answer was incomplete. Nothing has been changed: please start the authorization again."),
+    services.CODE_REJECTED: _l("Amazon did not accept the authorization code (it expired or was already used). Nothing has been changed: please start the authorization again."),
+    services.CLIENT_REJECTED: _l("Amazon rejected %(product)s's application credentials. Your token has not been changed. Please try again later or contact our support."),
+    services.UNAVAILABLE: _l("Amazon is not responding at the moment. Your token has not been changed: please try again in a few minutes."),
+    services.BAD_RESPONSE: _l("Amazon sent an unexpected answer. Your token has not been changed: please try again in a few minutes."),
+    services.ACCOUNT_MISMATCH: _l("The other seller account was not added. Your token has not been changed."),
+    services.NOT_AMAZON: _l("This link does not come from Amazon Seller Central, so it was not followed."),
+}  # fmt: skip
+
+STATES = {
+    TokenState.NOT_CONNECTED: _l("Not connected"),
+    TokenState.ACTIVE: _l("Active"),
+    TokenState.EXPIRING: _l("Expires soon"),
+    TokenState.EXPIRED: _l("Expired"),
+    TokenState.DEACTIVATED: _l("Deactivated"),
+    TokenState.REVOKED: _l("Authorization withdrawn"),
+}
+
+EVENTS = {
+    EventKind.AUTHORIZED: _l("Authorized"),
+    EventKind.RENEWED: _l("Renewed"),
+    EventKind.DEACTIVATED: _l("Deactivated"),
+    EventKind.REACTIVATED: _l("Reactivated"),
+    EventKind.VERIFIED: _l("Connection checked"),
+    EventKind.CHECK_FAILED: _l("Check failed"),
+    EventKind.REVOKED: _l("Authorization withdrawn at Amazon"),
+    EventKind.AUTHORIZATION_FAILED: _l("Authorization failed"),
+}

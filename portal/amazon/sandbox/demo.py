@@ -1,0 +1,56 @@
+"""`flask demo`: a demo merchant whose token expires in about twelve days (sandbox only)."""
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ...accounts.models import Role
+from ...accounts.services import create_user, find_user
+from ...extensions import db
+from ...models import utcnow
+from ..models import Connection, Event, EventKind
+from ..state import VALIDITY
+from . import services
+from .models import Authorization, digest
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-merchant"
+DEMO_DAYS_LEFT = 12
+
+
+def create_demo() -> bool:
+    """Create the demo merchant, their simulated seller account and connection; False if present."""
+    if find_user(DEMO_EMAIL):
+        return False
+    user = create_user(DEMO_EMAIL, DEMO_PASSWORD, Role.MERCHANT, "fr", "Europe/Paris")
+    seller = services.new_seller("Boutique Démo", "EU")
+    refresh_token = services.new_secret("Atzr|")
+    expires = utcnow() + timedelta(days=DEMO_DAYS_LEFT, hours=12)
+    db.session.add(Authorization(seller=seller, application_id=current_app.config["AMAZON_APPLICATION_ID"],
+                                 refresh_token_digest=digest(refresh_token), created_at=expires - VALIDITY,
+                                 expires_at=expires))  # fmt: skip
+    db.session.flush()
+    connection = Connection(
+        user_id=user.id, region="EU", marketplace="FR", selling_partner_id=seller.selling_partner_id,
+        refresh_token=current_app.extensions["token_vault"].encrypt(refresh_token),
+        authorized_at=expires - VALIDITY, expires_at=expires,
+    )  # fmt: skip
+    db.session.add(connection)
+    db.session.add(Event(user_id=user.id, connection=connection, kind=EventKind.AUTHORIZED,
+                         created_at=expires - VALIDITY))  # fmt: skip
+    db.session.commit()
+    return True
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Create the demo merchant (sandbox only); does nothing when it exists."""
+    if not current_app.config["AMAZON_SANDBOX"]:
+        click.echo("The Amazon sandbox is off (Amazon credentials are set): no demo merchant.")
+    elif create_demo():
+        click.echo(f"Demo merchant: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    else:
+        click.echo(f"The demo merchant {DEMO_EMAIL} exists already.")

@@ -1,0 +1,242 @@
+"""Amazon's side of the authorization, as the sandbox plays it."""
+
+import secrets
+import string
+import time
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from ...extensions import db
+from ...models import utcnow
+from ..marketplaces import MARKETPLACES
+from ..models import Connection
+from ..state import VALIDITY
+from .models import AccessToken, Authorization, Grant, Seller, Setting, digest
+
+CODE_LIFETIME = timedelta(minutes=5)
+AMAZON_STATE_LIFETIME = timedelta(minutes=10)
+ACCESS_LIFETIME = 3600
+REGION_MARKETPLACES = {"EU": "FR,DE,IT,ES,UK", "NA": "US,CA,MX", "FE": "JP"}
+OUTAGES = ("", "500", "503", "timeout", "not_json", "invalid_client")
+
+
+class LwaError(Exception):
+    """An error answer of the token endpoint: (HTTP status, error, error_description)."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(error)
+        self.status, self.error, self.description = status, error, description
+
+
+MALFORMED = LwaError(400, "invalid_request", "Malformed request")
+UNSUPPORTED = LwaError(400, "unsupported_grant_type",
+                       "The authorization grant type is not supported by the authorization server")  # fmt: skip
+CLIENT_FAILED = LwaError(401, "invalid_client", "Client authentication failed")
+MISSING_CODE = LwaError(400, "invalid_request", "The request is missing a required parameter : code")
+BAD_CODE = LwaError(400, "invalid_grant", "The request has an invalid grant parameter : code")
+BAD_REFRESH = LwaError(400, "invalid_grant", "The request has an invalid grant parameter : refresh_token. "
+                       "User may have revoked or didn't grant the permission.")  # fmt: skip
+
+
+def setting(key: str, default: str = "") -> str:
+    row = db.session.get(Setting, key)
+    return row.value if row else default
+
+
+def set_setting(key: str, value: str) -> None:
+    db.session.merge(Setting(key=key, value=value))
+    db.session.commit()
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(40)
+
+
+def new_seller(name: str, region: str) -> Seller:
+    alphabet = string.ascii_uppercase + string.digits
+    seller = Seller(
+        selling_partner_id="A" + "".join(secrets.choice(alphabet) for _ in range(13)),
+        name=name,
+        region=region,
+        marketplaces=REGION_MARKETPLACES[region],
+    )
+    db.session.add(seller)
+    db.session.commit()
+    return seller
+
+
+def sellers() -> list[Seller]:
+    return list(db.session.execute(db.select(Seller).order_by(Seller.name)).scalars())
+
+
+def seller_by_id(selling_partner_id: str | None) -> Seller | None:
+    if not selling_partner_id:
+        return None
+    return db.session.execute(
+        db.select(Seller).where(Seller.selling_partner_id == selling_partner_id)
+    ).scalar_one_or_none()
+
+
+def authorizations_of(seller: Seller) -> list[Authorization]:
+    return list(
+        db.session.execute(
+            db.select(Authorization).where(Authorization.seller_id == seller.id).order_by(Authorization.id)
+        ).scalars()
+    )
+
+
+def authorize(seller: Seller, client_id: str, redirect_uri: str) -> str:
+    """The seller confirmed: a fresh authorization for a year, and a code to exchange for it."""
+    now = utcnow()
+    authorization = Authorization(
+        seller=seller,
+        application_id=current_app.config["AMAZON_APPLICATION_ID"],
+        created_at=now,
+        expires_at=now + VALIDITY,
+    )
+    db.session.add(authorization)
+    code = new_secret("ANsbx")
+    db.session.add(Grant(kind="code", value_digest=digest(code), seller=seller, authorization=authorization,
+                         client_id=client_id, redirect_uri=redirect_uri, issued_at=now))  # fmt: skip
+    db.session.commit()
+    return code
+
+
+def issue_amazon_state(seller: Seller) -> str:
+    value = new_secret("")
+    db.session.add(Grant(kind="amazon_state", value_digest=digest(value), seller=seller))
+    db.session.commit()
+    return value
+
+
+def use_grant(kind: str, value: str | None, lifetime: timedelta) -> Grant | None:
+    """Consume a single-use grant; None if unknown, used or too old."""
+    if not value:
+        return None
+    grant = db.session.execute(
+        db.select(Grant).where(Grant.kind == kind, Grant.value_digest == digest(value)).with_for_update()
+    ).scalar_one_or_none()
+    if grant is None or grant.used_at is not None or utcnow() - grant.issued_at > lifetime:
+        return None
+    grant.used_at = utcnow()
+    db.session.commit()
+    return grant
+
+
+def check_client(fields: dict) -> None:
+    config = current_app.config
+    if setting("outage") == "invalid_client":
+        raise CLIENT_FAILED
+    if fields.get("client_id") != config["AMAZON_CLIENT_ID"] or fields.get("client_secret") != config["AMAZON_CLIENT_SECRET"]:
+        raise CLIENT_FAILED
+
+
+def token_answer(fields: dict) -> dict:
+    """Evaluate a token request in LWA's order and answer it, or raise LwaError."""
+    grant_type = fields.get("grant_type")
+    if not grant_type or not fields.get("client_id"):
+        raise MALFORMED
+    if grant_type not in ("authorization_code", "refresh_token", "client_credentials"):
+        raise UNSUPPORTED
+    check_client(fields)
+    if grant_type == "authorization_code":
+        return exchange_code(fields)
+    if grant_type == "refresh_token":
+        return refresh(fields)
+    if fields.get("scope") not in ("sellingpartnerapi::notifications", "sellingpartnerapi::migration"):
+        raise LwaError(400, "invalid_scope", "The request has an invalid parameter : scope")
+    return {"access_token": new_secret("Atza|"), "token_type": "bearer", "expires_in": ACCESS_LIFETIME}
+
+
+def exchange_code(fields: dict) -> dict:
+    if not fields.get("code"):
+        raise MISSING_CODE
+    grant = use_grant("code", fields["code"], CODE_LIFETIME)
+    if grant is None or grant.client_id != fields["client_id"] or grant.authorization is None:
+        raise BAD_CODE
+    refresh_token = new_secret("Atzr|")
+    grant.authorization.refresh_token_digest = digest(refresh_token)
+    return access_answer(grant.authorization, refresh_token)
+
+
+def refresh(fields: dict) -> dict:
+    token = fields.get("refresh_token") or ""
+    authorization = db.session.execute(
+        db.select(Authorization).where(Authorization.refresh_token_digest == digest(token))
+    ).scalar_one_or_none()
+    if authorization is None or authorization.revoked_at or utcnow() >= authorization.expires_at:
+        raise BAD_REFRESH
+    return access_answer(authorization, token)
+
+
+def access_answer(authorization: Authorization, refresh_token: str) -> dict:
+    access = new_secret("Atza|")
+    db.session.add(AccessToken(value_digest=digest(access), authorization=authorization,
+                               expires_at=utcnow() + timedelta(seconds=ACCESS_LIFETIME)))  # fmt: skip
+    db.session.commit()
+    return {"access_token": access, "token_type": "bearer", "expires_in": ACCESS_LIFETIME,
+            "refresh_token": refresh_token}  # fmt: skip
+
+
+def access_problem(token: str | None) -> tuple[str, str] | None:
+    """Why SP-API refuses an access token: (code, details), or None when it is good."""
+    if not token:
+        return ("MissingAuthenticationToken", "")
+    row = db.session.execute(
+        db.select(AccessToken).where(AccessToken.value_digest == digest(token))
+    ).scalar_one_or_none()
+    if row is None or row.authorization.revoked_at:
+        return ("Unauthorized", "The access token you provided is revoked, malformed or invalid.")
+    if utcnow() >= row.expires_at:
+        return ("Unauthorized", "The access token you provided has expired.")
+    return None
+
+
+def seller_of_access_token(token: str) -> Seller:
+    return db.session.execute(
+        db.select(AccessToken).where(AccessToken.value_digest == digest(token))
+    ).scalar_one().authorization.seller
+
+
+def revoke(authorization: Authorization) -> None:
+    authorization.revoked_at = authorization.revoked_at or utcnow()
+    db.session.commit()
+
+
+def move_dates(connection: Connection, days_left: int) -> None:
+    """Make a portal connection (and Amazon's side of it) expire in days_left days."""
+    expires = utcnow() + timedelta(days=days_left, minutes=1)
+    connection.expires_at = expires
+    connection.authorized_at = expires - VALIDITY
+    seller = seller_by_id(connection.selling_partner_id)
+    for authorization in authorizations_of(seller) if seller else []:
+        authorization.expires_at = expires
+        authorization.created_at = expires - VALIDITY
+    db.session.commit()
+
+
+
+
+def wait_past_timeout() -> None:
+    """Answer later than the portal waits, as a hanging LWA would."""
+    time.sleep(current_app.config["AMAZON_TIMEOUT"] + 1)
+
+
+MARKETPLACE_NAMES = {"FR": ("Amazon.fr", "EUR", "fr_FR"), "DE": ("Amazon.de", "EUR", "de_DE"),
+                     "IT": ("Amazon.it", "EUR", "it_IT"), "ES": ("Amazon.es", "EUR", "es_ES"),
+                     "UK": ("Amazon.co.uk", "GBP", "en_GB"), "US": ("Amazon.com", "USD", "en_US"),
+                     "CA": ("Amazon.ca", "CAD", "en_CA"), "MX": ("Amazon.com.mx", "MXN", "es_MX"),
+                     "JP": ("Amazon.co.jp", "JPY", "ja_JP")}  # fmt: skip
+
+
+def participation(code: str) -> dict:
+    """One entry of the Sellers API's marketplaceParticipations payload."""
+    name, currency, language = MARKETPLACE_NAMES[code]
+    marketplace = MARKETPLACES[code]
+    return {
+        "marketplace": {"id": marketplace.marketplace_id, "countryCode": "GB" if code == "UK" else code,
+                        "name": name, "defaultCurrencyCode": currency, "defaultLanguageCode": language,
+                        "domainName": f"www.{marketplace.domain}"},
+        "participation": {"isParticipating": True, "hasSuspendedListings": False},
+    }  # fmt: skip

@@ -1,0 +1,250 @@
+"""The simulated Seller Central pages, LWA token endpoint and SP-API call."""
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ...extensions import db
+from ..models import Connection
+from ..services import connections_of, redirect_uri
+from . import services
+from .models import Authorization, TokenRequest
+
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+SELLER_COOKIE = "sandbox_seller"
+SC = "/seller-central"
+
+
+OUTAGE_LABELS = {
+    "": _l("Answers normally"),
+    "500": _l("Fails with HTTP 500 (server_error)"),
+    "503": _l("Fails with HTTP 503 (temporarily_unavailable)"),
+    "timeout": _l("Does not answer in time"),
+    "not_json": _l("Answers with a page that is not JSON"),
+    "invalid_client": _l("Rejects the client secret (invalid_client)"),
+}
+
+
+@bp.app_context_processor
+def sandbox_helpers() -> dict:
+    return {"outage_label": lambda value: OUTAGE_LABELS[value]}
+
+
+@bp.after_request
+def never_cache(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def signed_in_seller() -> services.Seller | None:
+    return services.seller_by_id(request.cookies.get(SELLER_COOKIE))
+
+
+def page(template: str, status: int = 200, **context) -> ResponseReturnValue:
+    return render_template(f"sandbox/{template}", seller=signed_in_seller(), **context), status
+
+
+def refusal(code: str) -> ResponseReturnValue:
+    """Amazon shows configuration errors on its own page and does not redirect."""
+    return page("error.html", 400, code=code)
+
+
+def with_query(url: str, **params) -> str:
+    separator = "&" if urlsplit(url).query else "?"
+    return f"{url}{separator}{urlencode({k: v for k, v in params.items() if v is not None})}"
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    return page("index.html")
+
+
+@bp.route(f"{SC}/signin", methods=["GET", "POST"])
+def signin() -> ResponseReturnValue:
+    """The simulated Seller Central sign-in: pick a seller account or create one."""
+    target = request.values.get("next") or url_for(".manage")
+    if not target.startswith("/sandbox/"):
+        target = url_for(".manage")
+    if request.method == "GET":
+        return page("signin.html", sellers=services.sellers(), next=target)
+    if request.form.get("new_name"):
+        region = request.form.get("region") if request.form.get("region") in services.REGION_MARKETPLACES else "EU"
+        seller = services.new_seller(request.form["new_name"][:100], region)
+    else:
+        seller = services.seller_by_id(request.form.get("seller"))
+        if seller is None:
+            return page("signin.html", 400, sellers=services.sellers(), next=target)
+    response = redirect(target, 303)
+    response.set_cookie(SELLER_COOKIE, seller.selling_partner_id, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.post(f"{SC}/signout")
+def signout() -> ResponseReturnValue:
+    response = redirect(url_for(".index"), 303)
+    response.delete_cookie(SELLER_COOKIE)
+    return response
+
+
+def consent_problem(args) -> str | None:
+    """Amazon's error codes for a consent request it refuses (MD1000, MD5101, MD5110)."""
+    if args.get("application_id") != current_app.config["AMAZON_APPLICATION_ID"]:
+        return "unknown_application"
+    if current_app.config["AMAZON_DRAFT_APP"] and args.get("version") != "beta":
+        return "MD1000"
+    if "#" in (args.get("redirect_uri") or ""):
+        return "MD5110"
+    if args.get("redirect_uri") not in (None, redirect_uri()):
+        return "MD5101"
+    return None
+
+
+@bp.route(f"{SC}/apps/authorize/consent", methods=["GET", "POST"])
+def consent() -> ResponseReturnValue:
+    args = request.values
+    problem = consent_problem(args)
+    if problem:
+        return refusal(problem)
+    seller = signed_in_seller()
+    if seller is None:
+        return redirect(url_for(".signin", next=request.full_path))
+    if request.method == "GET" or (request.form.get("action") == "confirm" and not request.form.get("agree")):
+        return page("consent.html", args=args, missing_agreement=request.method == "POST")
+    target = args.get("redirect_uri") or redirect_uri()
+    if request.form.get("action") != "confirm":
+        return page("cancelled.html", back=with_query(target, error="access_denied", state=args.get("state"),
+                    error_description="The seller did not authorize the application."))  # fmt: skip
+    code = services.authorize(seller, current_app.config["AMAZON_CLIENT_ID"], target)
+    return redirect(with_query(target, state=args.get("state"), selling_partner_id=seller.selling_partner_id,
+                               spapi_oauth_code=code))  # fmt: skip
+
+
+@bp.get(f"{SC}/apps/manage")
+def manage() -> ResponseReturnValue:
+    """Manage Your Apps: the seller's authorizations, with Re-authorize and Revoke."""
+    seller = signed_in_seller()
+    if seller is None:
+        return redirect(url_for(".signin", next=request.full_path))
+    return page("manage.html", authorizations=services.authorizations_of(seller), now=services.utcnow())
+
+
+def own_authorization(authorization_id: int) -> Authorization:
+    authorization = db.session.get(Authorization, authorization_id)
+    seller = signed_in_seller()
+    if authorization is None or seller is None or authorization.seller_id != seller.id:
+        abort(404)
+    return authorization
+
+
+@bp.route(f"{SC}/apps/manage/<int:authorization_id>/reauthorize", methods=["GET", "POST"])
+def reauthorize(authorization_id: int) -> ResponseReturnValue:
+    """Re-authorize: review the access, then "Log in to the app now" through its Login URI."""
+    authorization = own_authorization(authorization_id)
+    if request.method == "GET":
+        return page("reauthorize.html", authorization=authorization)
+    amazon_state = services.issue_amazon_state(authorization.seller)
+    callback = url_for(".confirm", application_id=authorization.application_id, _external=True)
+    login_uri = url_for("amazon.login_uri", _external=True)
+    version = "beta" if current_app.config["AMAZON_DRAFT_APP"] else None
+    return redirect(with_query(login_uri, amazon_callback_uri=callback, amazon_state=amazon_state,
+                               selling_partner_id=authorization.seller.selling_partner_id, version=version))  # fmt: skip
+
+
+@bp.post(f"{SC}/apps/manage/<int:authorization_id>/revoke")
+def revoke(authorization_id: int) -> ResponseReturnValue:
+    services.revoke(own_authorization(authorization_id))
+    return redirect(url_for(".manage"), 303)
+
+
+@bp.get(f"{SC}/apps/authorize/confirm/<application_id>")
+def confirm(application_id: str) -> ResponseReturnValue:
+    """Where the Login URI sends the browser back: Amazon checks its own state and redirects."""
+    args = request.args
+    problem = consent_problem({**args.to_dict(), "application_id": application_id})
+    if problem:
+        return refusal(problem)
+    grant = services.use_grant("amazon_state", args.get("amazon_state"), services.AMAZON_STATE_LIFETIME)
+    if grant is None:
+        return refusal("amazon_state")
+    target = args.get("redirect_uri") or redirect_uri()
+    code = services.authorize(grant.seller, current_app.config["AMAZON_CLIENT_ID"], target)
+    return redirect(with_query(target, state=args.get("state"), selling_partner_id=grant.seller.selling_partner_id,
+                               spapi_oauth_code=code))  # fmt: skip
+
+
+def lwa_json(body: dict, status: int = 200) -> ResponseReturnValue:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Content-Type"] = "application/json;charset=UTF-8"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.route("/auth/o2/token", methods=["GET", "POST", "PUT", "DELETE"])
+def token() -> ResponseReturnValue:
+    """Login with Amazon's token endpoint."""
+    fields = request.form.to_dict() if request.form else (request.get_json(silent=True) or {})
+    log = TokenRequest(grant_type=str(fields.get("grant_type"))[:32], content_type=request.content_type,
+                       secret_in_body="client_secret" in fields, basic_auth=request.authorization is not None,
+                       fields=",".join(sorted(fields))[:255])  # fmt: skip
+    db.session.add(log)
+    db.session.commit()
+    outage = services.setting("outage")
+    if outage in ("500", "503"):
+        error = ("server_error", 500) if outage == "500" else ("temporarily_unavailable", 503)
+        return lwa_json({"error": error[0], "error_description": "Service unavailable"}, error[1])
+    if outage == "timeout":
+        services.wait_past_timeout()
+    if outage == "not_json":
+        return "<html><body>Gateway error</body></html>", 200, {"Content-Type": "text/html"}
+    try:
+        if request.method != "POST":
+            raise services.MALFORMED
+        return lwa_json(services.token_answer(fields))
+    except services.LwaError as error:
+        return lwa_json({"error_description": error.description, "error": error.error}, error.status)
+
+
+@bp.get("/sp-api/sellers/v1/marketplaceParticipations")
+def participations() -> ResponseReturnValue:
+    token = request.headers.get("x-amz-access-token")
+    problem = services.access_problem(token)
+    if problem:
+        code, details = problem
+        error = {"code": code, "message": "Access to requested resource is denied."}
+        if details:
+            error["details"] = details
+        response = jsonify(errors=[error])
+        response.status_code = 403
+        if code == "MissingAuthenticationToken":
+            response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
+        return response
+    seller = services.seller_of_access_token(token)
+    payload = [services.participation(code) for code in seller.marketplaces.split(",")]
+    response = jsonify(payload=payload)
+    response.headers["x-amzn-RequestId"] = services.new_secret("")[:36]
+    return response
+
+
+@bp.route("/controls", methods=["GET", "POST"])
+def controls() -> ResponseReturnValue:
+    """Switches for demos and tests: make the token endpoint fail, move dates, revoke."""
+    if request.method == "POST":
+        if request.form.get("outage") in services.OUTAGES:
+            services.set_setting("outage", request.form["outage"])
+        if request.form.get("connection") and request.form.get("days_left") is not None:
+            connection = db.session.get(Connection, request.form.get("connection", type=int) or 0)
+            days = request.form.get("days_left", type=int)
+            if connection is None or days is None or not -400 <= days <= 400:
+                abort(400)
+            services.move_dates(connection, days)
+        return redirect(url_for(".controls"), 303)
+    mine = connections_of(current_user.id) if current_user.is_authenticated else []
+    requests_seen = db.session.execute(
+        db.select(TokenRequest).order_by(TokenRequest.id.desc()).limit(10)
+    ).scalars()
+    return page("controls.html", outage=services.setting("outage"), outages=services.OUTAGES,
+                connections=mine, requests_seen=requests_seen)  # fmt: skip

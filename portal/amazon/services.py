@@ -1,0 +1,358 @@
+"""Granting, renewing, checking and switching off a merchant's Seller Central authorization.
+
+The stored refresh token is replaced only after Amazon's token endpoint answered with a new
+one; every failure leaves the connection as it was and is recorded as an event.
+"""
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+import requests
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from flask import current_app, session, url_for
+
+from ..extensions import db
+from ..models import utcnow
+from .client import absolute, amazon, seller_central_url, spapi_url
+from .crypto import TokenVault
+from .marketplaces import MARKETPLACES, central_hosts
+from .models import Connection, Event, EventKind
+from .state import VALIDITY, Status, status_of
+
+PENDING_KEY = "amazon_pending"
+# Reasons a merchant is told about; each has a message in messages.py.
+CANCELLED = "cancelled"
+STATE_INVALID = "state_invalid"
+CALLBACK_INCOMPLETE = "callback_incomplete"
+CODE_REJECTED = "code_rejected"
+CLIENT_REJECTED = "client_rejected"
+UNAVAILABLE = "unavailable"
+BAD_RESPONSE = "bad_response"
+ACCOUNT_MISMATCH = "account_mismatch"
+NOT_AMAZON = "not_amazon"
+
+
+class AuthorizationFailed(Exception):
+    def __init__(self, reason: str, connection: Connection | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.connection = connection
+
+
+class AccountMismatch(Exception):
+    """Amazon authorized another seller account than the one being renewed."""
+
+    def __init__(self, connection: Connection, selling_partner_id: str) -> None:
+        super().__init__(selling_partner_id)
+        self.connection = connection
+        self.selling_partner_id = selling_partner_id
+
+
+@dataclass(frozen=True)
+class Completed:
+    connection: Connection
+    kind: EventKind  # authorized or renewed
+
+
+def vault() -> TokenVault:
+    return current_app.extensions["token_vault"]
+
+
+def record(user_id: int, connection: Connection | None, kind: EventKind, detail: str | None = None) -> None:
+    db.session.add(Event(user_id=user_id, connection=connection, kind=kind, detail=detail))
+
+
+def connections_of(user_id: int) -> list[Connection]:
+    return list(
+        db.session.execute(
+            db.select(Connection).where(Connection.user_id == user_id).order_by(Connection.id)
+        ).scalars()
+    )
+
+
+def connection_of(user_id: int, connection_id: int) -> Connection | None:
+    """The connection if it belongs to this merchant: nobody acts on another's."""
+    connection = db.session.get(Connection, connection_id)
+    return connection if connection is not None and connection.user_id == user_id else None
+
+
+def status(connection: Connection | None) -> Status:
+    return status_of(connection, utcnow())
+
+
+def redirect_uri() -> str:
+    """The OAuth redirect URI registered with Amazon (the portal's callback)."""
+    return current_app.config["AMAZON_REDIRECT_URI"] or url_for("amazon.callback", _external=True)
+
+
+# Starting an authorization ----------------------------------------------------------------
+
+
+def start(user_id: int, marketplace: str, lang: str, connection: Connection | None = None) -> str:
+    """The Seller Central consent URL to send the merchant to (website workflow)."""
+    flow = {"user_id": user_id, "marketplace": marketplace, "lang": lang,
+            "region": MARKETPLACES[marketplace].region,
+            "connection_id": connection.id if connection else None}  # fmt: skip
+    client = amazon()
+    rv = client.create_authorization_url(
+        redirect_uri(), seller_central=seller_central_url(marketplace), flow=flow
+    )
+    client.save_authorize_data(redirect_uri=redirect_uri(), **rv)
+    return rv["url"]
+
+
+def callback_region(callback_uri: str | None) -> str | None:
+    """The region of an amazon_callback_uri on Seller or Vendor Central ("" if unknown), else None."""
+    parts = urlsplit(callback_uri or "")
+    configured = current_app.config["AMAZON_SELLER_CENTRAL_URL"]
+    if configured:
+        base = urlsplit(absolute(configured))
+        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.startswith(base.path):
+            return ""
+    if parts.scheme != "https" or parts.username or parts.password or parts.port:
+        return None
+    return central_hosts().get(parts.hostname or "")
+
+
+def start_from_seller_central(user_id: int, args: dict, lang: str) -> str:
+    """The Login URI step of a renewal that began in Seller Central (Manage Your Apps)."""
+    callback_uri = args.get("amazon_callback_uri")
+    amazon_state = args.get("amazon_state")
+    selling_partner_id = args.get("selling_partner_id")
+    region = callback_region(callback_uri)
+    if region is None or not amazon_state:
+        record(user_id, None, EventKind.AUTHORIZATION_FAILED, NOT_AMAZON)
+        db.session.commit()
+        raise AuthorizationFailed(NOT_AMAZON)
+    existing = find_existing(user_id, selling_partner_id, region or None)
+    flow = {"user_id": user_id, "lang": lang, "selling_partner_id": selling_partner_id,
+            "marketplace": existing.marketplace if existing else None,
+            "region": existing.region if existing else region or None,
+            "connection_id": existing.id if existing else None}  # fmt: skip
+    return amazon().login_uri_redirect(callback_uri, amazon_state, redirect_uri(), flow=flow)
+
+
+def find_existing(user_id: int, selling_partner_id: str | None, region: str | None) -> Connection | None:
+    if not selling_partner_id:
+        return None
+    query = db.select(Connection).where(
+        Connection.user_id == user_id, Connection.selling_partner_id == selling_partner_id
+    )
+    if region in ("NA", "EU", "FE"):
+        query = query.where(Connection.region == region)
+    return db.session.execute(query.order_by(Connection.id)).scalars().first()
+
+
+# Completing it -----------------------------------------------------------------------------
+
+
+def complete(user_id: int, args: dict) -> Completed:
+    """Handle Amazon's redirect: check the state, exchange the code, store the new token."""
+    try:
+        data = amazon().pop_state(args.get("state"))
+    except MismatchingStateError:
+        fail(user_id, None, STATE_INVALID)
+    flow = data.get("flow") or {}
+    if flow.get("user_id") != user_id:
+        fail(user_id, None, STATE_INVALID)
+    renewing = connection_of(user_id, flow["connection_id"]) if flow.get("connection_id") else None
+    if args.get("error"):
+        fail(user_id, renewing, CANCELLED)
+    code, seller = args.get("spapi_oauth_code"), args.get("selling_partner_id")
+    if not code or not seller:
+        fail(user_id, renewing, CALLBACK_INCOMPLETE)
+    if renewing is not None and seller != renewing.selling_partner_id:
+        session[PENDING_KEY] = {"code": code, "selling_partner_id": seller, "flow": flow,
+                                "redirect_uri": data.get("redirect_uri"), "at": time.time()}  # fmt: skip
+        raise AccountMismatch(renewing, seller)
+    return exchange(user_id, flow, code, seller, data.get("redirect_uri"), renewing)
+
+
+def confirm_other_account(user_id: int, add: bool) -> Completed | None:
+    """The merchant's answer to "add this other seller account?" after a mismatch."""
+    pending = session.pop(PENDING_KEY, None)
+    if not pending or pending["flow"].get("user_id") != user_id:
+        fail(user_id, None, STATE_INVALID)
+    renewing = connection_of(user_id, pending["flow"].get("connection_id") or 0)
+    if not add:
+        fail(user_id, renewing, ACCOUNT_MISMATCH)
+    flow = {**pending["flow"], "connection_id": None}
+    return exchange(user_id, flow, pending["code"], pending["selling_partner_id"], pending["redirect_uri"], None)
+
+
+def exchange(user_id: int, flow: dict, code: str, seller: str, uri: str | None,
+             renewing: Connection | None) -> Completed:  # fmt: skip
+    region = flow.get("region") if flow.get("region") in ("NA", "EU", "FE") else None
+    target = renewing or find_existing(user_id, seller, region)
+    try:
+        token = amazon().exchange_code(code, uri)
+    except OAuthError as error:
+        fail(user_id, target, CLIENT_REJECTED if error.error == "invalid_client" else CODE_REJECTED, error.error)
+    except (requests.RequestException, ValueError) as error:
+        fail(user_id, target, UNAVAILABLE if not isinstance(error, ValueError) else BAD_RESPONSE,
+             type(error).__name__)  # fmt: skip
+    refresh_token, access_token = token.get("refresh_token"), token.get("access_token")
+    if not isinstance(refresh_token, str) or not refresh_token or not isinstance(access_token, str):
+        fail(user_id, target, BAD_RESPONSE, "no tokens in the answer")
+    return store(user_id, flow, seller, region, target, refresh_token, token)
+
+
+def store(user_id: int, flow: dict, seller: str, region: str | None, target: Connection | None,
+          refresh_token: str, token: dict) -> Completed:  # fmt: skip
+    now = utcnow()
+    kind = EventKind.RENEWED if target else EventKind.AUTHORIZED
+    if target is None:
+        marketplace = flow.get("marketplace") or default_marketplace(region)
+        target = Connection(user_id=user_id, selling_partner_id=seller, region=region or MARKETPLACES[marketplace].region,
+                            marketplace=marketplace)  # fmt: skip
+        db.session.add(target)
+    elif flow.get("marketplace"):
+        target.marketplace = flow["marketplace"]
+    target.refresh_token = vault().encrypt(refresh_token)
+    target.authorized_at = now
+    target.expires_at = now + VALIDITY
+    target.deactivated_at = None
+    target.revoked_at = None
+    record(user_id, target, kind)
+    db.session.commit()
+    access_tokens.put(target, token)
+    return Completed(target, kind)
+
+
+def default_marketplace(region: str | None) -> str:
+    return {"NA": "US", "EU": "DE", "FE": "JP"}.get(region or "", "DE")
+
+
+def fail(user_id: int, connection: Connection | None, reason: str, detail: str | None = None) -> NoReturn:
+    """Record the failure and tell the caller; the connection itself is left untouched."""
+    db.session.rollback()
+    record(user_id, connection, EventKind.AUTHORIZATION_FAILED, f"{reason}: {detail}" if detail else reason)
+    db.session.commit()
+    raise AuthorizationFailed(reason, connection)
+
+
+# Using it ---------------------------------------------------------------------------------
+
+
+class AccessTokens:
+    """Access tokens kept in memory until shortly before they expire (never stored)."""
+
+    LEEWAY = 60
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[int, str], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(connection: Connection) -> tuple[int, str]:
+        # The encrypted token changes on renewal, so an old access token is never reused.
+        return connection.id, hashlib.sha256(connection.refresh_token).hexdigest()
+
+    def get(self, connection: Connection) -> str | None:
+        with self._lock:
+            token, expires = self._tokens.get(self.key(connection), (None, 0.0))
+        return token if time.time() < expires - self.LEEWAY else None
+
+    def put(self, connection: Connection, token: dict) -> None:
+        lifetime = float(token.get("expires_in") or 3600)
+        with self._lock:
+            self._tokens[self.key(connection)] = (token["access_token"], time.time() + lifetime)
+
+    def drop(self, connection: Connection) -> None:
+        with self._lock:
+            self._tokens.pop(self.key(connection), None)
+
+
+access_tokens = AccessTokens()
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    detail: str  # marketplaces found, or why the check failed
+
+
+def access_token(connection: Connection) -> str:
+    cached = access_tokens.get(connection)
+    if cached:
+        return cached
+    token = amazon().refresh(vault().decrypt(connection.refresh_token))
+    access_tokens.put(connection, token)
+    return token["access_token"]
+
+
+def verify(connection: Connection) -> Check:
+    """Use the stored grant: refresh it and list the account's marketplaces."""
+    now = utcnow()
+    connection.last_check_at = now
+    try:
+        check = participations(connection)
+    except OAuthError as error:
+        if error.error == "invalid_grant":
+            connection.revoked_at = connection.revoked_at or now
+            check = Check(False, "invalid_grant")
+            record(connection.user_id, connection, EventKind.REVOKED, "invalid_grant")
+        else:
+            check = Check(False, error.error or "oauth_error")
+    except (requests.RequestException, ValueError, KeyError) as error:
+        check = Check(False, type(error).__name__)
+    connection.last_check_result = check.detail[:255]
+    if check.ok:
+        record(connection.user_id, connection, EventKind.VERIFIED, check.detail)
+    elif check.detail != "invalid_grant":
+        record(connection.user_id, connection, EventKind.CHECK_FAILED, check.detail)
+    db.session.commit()
+    return check
+
+
+def participations(connection: Connection) -> Check:
+    url = f"{spapi_url(connection.region)}/sellers/v1/marketplaceParticipations"
+    timeout = current_app.config["AMAZON_TIMEOUT"]
+    for attempt in range(2):
+        response = requests.get(url, headers={"x-amz-access-token": access_token(connection)}, timeout=timeout)
+        if response.status_code == 403 and attempt == 0:
+            access_tokens.drop(connection)  # expired or revoked access token: refresh once
+            continue
+        break
+    if response.status_code != 200:
+        return Check(False, f"HTTP {response.status_code}")
+    codes = [entry["marketplace"]["countryCode"] for entry in response.json()["payload"]]
+    return Check(True, ", ".join(codes))
+
+
+def deactivate(connection: Connection) -> None:
+    if connection.deactivated_at is None:
+        connection.deactivated_at = utcnow()
+        record(connection.user_id, connection, EventKind.DEACTIVATED)
+        db.session.commit()
+
+
+def reactivate(connection: Connection) -> None:
+    if connection.deactivated_at is not None:
+        connection.deactivated_at = None
+        record(connection.user_id, connection, EventKind.REACTIVATED)
+        db.session.commit()
+
+
+def as_json(connection: Connection) -> dict:
+    current = status(connection)
+    return {
+        "id": connection.id,
+        "region": connection.region,
+        "marketplace": connection.marketplace,
+        "selling_partner_id": connection.selling_partner_id,
+        "state": current.state.value,
+        "authorized_at": iso(connection.authorized_at),
+        "expires_at": iso(connection.expires_at),
+        "days_left": current.days_left,
+        "sync": {"stock_and_prices": current.stock_and_prices, "orders": current.orders},
+    }
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds") + "Z"

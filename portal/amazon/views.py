@@ -1,0 +1,205 @@
+"""The merchant's side of the authorization: start, callback, Login URI, actions, API, page."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..i18n import LANGUAGES, localized_blueprint
+from . import services
+from .marketplaces import MARKETPLACES
+from .messages import EVENTS, FAILURES, STATES
+
+bp = Blueprint("amazon", __name__)
+pages = localized_blueprint("amazon_pages", __name__)
+
+
+def form_lang() -> str:
+    """The language of the page a form was posted from."""
+    lang = request.values.get("lang")
+    return lang if lang in LANGUAGES else current_user.language
+
+
+def account_page(lang: str, connection_id: int | None = None) -> ResponseReturnValue:
+    anchor = f"#connection-{connection_id}" if connection_id else ""
+    return redirect(url_for("amazon_pages.account", lang=lang) + anchor, 303)
+
+
+def to_amazon(url: str) -> ResponseReturnValue:
+    response = redirect(url)
+    # Amazon asks apps not to leak the state or the code through the Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def own_connection(connection_id: int) -> services.Connection:
+    connection = services.connection_of(current_user.id, connection_id)
+    if connection is None:
+        abort(404)
+    return connection
+
+
+def flash_failure(reason: str, lang: str) -> None:
+    with force_locale(lang):
+        flash(str(FAILURES[reason]) % {"product": current_app.config["PRODUCT_NAME"]}, "error")
+
+
+@bp.post("/amazon/authorize")
+@login_required
+def authorize() -> ResponseReturnValue:
+    """Request or renew a token: off to the marketplace's Seller Central consent page."""
+    marketplace = request.form.get("marketplace", "")
+    connection = None
+    if request.form.get("connection"):
+        connection = own_connection(request.form.get("connection", type=int) or 0)
+        marketplace = marketplace or connection.marketplace
+    if marketplace not in MARKETPLACES:
+        abort(400)
+    return to_amazon(services.start(current_user.id, marketplace, form_lang(), connection))
+
+
+@bp.get("/amazon/callback")
+@login_required
+def callback() -> ResponseReturnValue:
+    """Amazon's redirect after the merchant confirmed (or did not) in Seller Central."""
+    lang = current_user.language
+    try:
+        done = services.complete(current_user.id, request.args.to_dict())
+    except services.AuthorizationFailed as failure:
+        flash_failure(failure.reason, lang)
+        return account_page(lang, failure.connection.id if failure.connection else None)
+    except services.AccountMismatch as mismatch:
+        g.lang = lang
+        return render_template("amazon/other_account.html", mismatch=mismatch)
+    with force_locale(lang):
+        flash(_("Done: %(product)s is connected to your Amazon seller account until %(date)s.",
+                product=current_app.config["PRODUCT_NAME"], date=format_expiry(done.connection)), "success")  # fmt: skip
+    return account_page(lang, done.connection.id)
+
+
+def format_expiry(connection: services.Connection) -> str:
+    return format_date(connection.expires_at, "long")
+
+
+@bp.post("/amazon/other-account")
+@login_required
+def other_account() -> ResponseReturnValue:
+    lang = form_lang()
+    try:
+        done = services.confirm_other_account(current_user.id, request.form.get("add") == "yes")
+    except services.AuthorizationFailed as failure:
+        flash_failure(failure.reason, lang)
+        return account_page(lang, failure.connection.id if failure.connection else None)
+    with force_locale(lang):
+        flash(_("The seller account %(id)s has been added.", id=done.connection.selling_partner_id), "success")
+    return account_page(lang, done.connection.id)
+
+
+@bp.get("/amazon/login")
+@login_required
+def login_uri() -> ResponseReturnValue:
+    """The Login URI: a renewal that began in Seller Central (Manage Your Apps, Re-authorize)."""
+    try:
+        url = services.start_from_seller_central(current_user.id, request.args.to_dict(), current_user.language)
+    except services.AuthorizationFailed:
+        abort(400)
+    return to_amazon(url)
+
+
+@bp.post("/amazon/connections/<int:connection_id>/verify")
+@login_required
+def verify(connection_id: int) -> ResponseReturnValue:
+    connection = own_connection(connection_id)
+    check = services.verify(connection)
+    lang = form_lang()
+    with force_locale(lang):
+        if check.ok:
+            flash(_("The connection works. Marketplaces: %(list)s.", list=check.detail), "success")
+        elif connection.revoked_at:
+            flash(_("Amazon no longer accepts this authorization. Please renew the token."), "error")
+        else:
+            flash(_("The connection could not be checked right now. Please try again in a few minutes."), "error")
+    return account_page(lang, connection.id)
+
+
+@bp.post("/amazon/connections/<int:connection_id>/deactivate")
+@login_required
+def deactivate(connection_id: int) -> ResponseReturnValue:
+    connection = own_connection(connection_id)
+    services.deactivate(connection)
+    lang = form_lang()
+    with force_locale(lang):
+        flash(_("The token is deactivated: stock, price and order synchronization has stopped."), "success")
+    return account_page(lang, connection.id)
+
+
+@bp.post("/amazon/connections/<int:connection_id>/reactivate")
+@login_required
+def reactivate(connection_id: int) -> ResponseReturnValue:
+    connection = own_connection(connection_id)
+    services.reactivate(connection)
+    lang = form_lang()
+    with force_locale(lang):
+        flash(_("The token is active again."), "success")
+    return account_page(lang, connection.id)
+
+
+@bp.get("/api/v1/amazon/connections")
+@login_required
+def api_connections() -> ResponseReturnValue:
+    connections = services.connections_of(current_user.id)
+    response = jsonify([services.as_json(connection) for connection in connections])
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@pages.get("/account/amazon")
+@login_required
+def account() -> ResponseReturnValue:
+    """The merchant's connections, their state and what they can do about it."""
+    connections = services.connections_of(current_user.id)
+    response = render_template(
+        "amazon/account.html",
+        connections=[(c, services.status(c)) for c in connections],
+        not_connected=services.status(None),
+        marketplaces=MARKETPLACES,
+    )
+    return response
+
+
+# The marketplace a merchant most likely sells on, from their language.
+LIKELY_MARKETPLACE = {"fr": "FR", "de": "DE", "en": "UK", "es": "ES", "it": "IT", "nl": "NL",
+                      "pl": "PL", "sv": "SE", "ar": "AE", "ja": "JP"}  # fmt: skip
+SYNC = {"running": _l("Running"), "stopped": _l("Stopped")}
+
+
+def marketplace_label(code: str) -> str:
+    """"Amazon.fr (France)", the country named in the reader's language."""
+    marketplace = MARKETPLACES[code]
+    territory = get_locale().territories.get("GB" if code == "UK" else code, code)
+    return f"{marketplace.domain.capitalize()} ({territory})"
+
+
+@bp.app_context_processor
+def amazon_helpers() -> dict:
+    return {
+        "marketplace_label": marketplace_label,
+        "token_state_label": lambda state: STATES[state],
+        "event_label": lambda kind: EVENTS[kind],
+        "sync_label": lambda value: SYNC[value],
+        "default_marketplace": LIKELY_MARKETPLACE.get(g.get("lang", ""), "DE"),
+    }
