@@ -11,7 +11,7 @@ FAILURES = {
     services.STATE_INVALID: _l("This authorization request has expired or was already used. Nothing has been changed: please start again from this page."),
     services.CALLBACK_INCOMPLETE: _l("Seller Central's answer was incomplete. Nothing has been changed: please start the authorization again."),
     services.CODE_REJECTED: _l("Amazon did not accept the authorization code (it expired or was already used). Nothing has been changed: please start the authorization again."),
-    services.CLIENT_REJECTED: _l("Amazon rejected %(product)s's application credentials. Your token has not been changed. Please try again later or contact our support."),
+    services.CLIENT_REJECTED: _l("Amazon rejected the application credentials of %(product)s. Your token has not been changed. Please try again later or contact our support."),
     services.UNAVAILABLE: _l("Amazon is not responding at the moment. Your token has not been changed: please try again in a few minutes."),
     services.BAD_RESPONSE: _l("Amazon sent an unexpected answer. Your token has not been changed: please try again in a few minutes."),
     services.ACCOUNT_MISMATCH: _l("The other seller account was not added. Your token has not been changed."),

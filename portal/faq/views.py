@@ -16,6 +16,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from .. import faq
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
@@ -30,8 +31,8 @@ PUBLIC_MAX_AGE = 300
 
 
 def can_see_internal() -> bool:
-    """Internal articles are for support staff only; there are no accounts yet."""
-    return False
+    """Internal articles are for support staff only."""
+    return current_user.is_authenticated and current_user.is_staff
 
 
 def article_url(article: faq.Article, lang: str, **kwargs) -> str:
@@ -102,8 +103,13 @@ def faq_helpers() -> dict:
 def public_page(body: str, last_modified: datetime | None = None) -> Response:
     """A page without personal data: cacheable by shared caches, revalidated by ETag."""
     response = current_app.make_response(body)
-    response.cache_control.public = True
-    response.cache_control.max_age = PUBLIC_MAX_AGE
+    if current_user.is_authenticated:
+        # The header names the logged-in user's pages: keep it out of shared caches.
+        response.cache_control.private = True
+        response.cache_control.max_age = 0
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = PUBLIC_MAX_AGE
     if last_modified:
         response.last_modified = last_modified.replace(tzinfo=UTC)
     response.add_etag()
@@ -189,7 +195,8 @@ def vote(article_id: int) -> ResponseReturnValue:
     if answer not in ("yes", "no") or not same_origin_request():
         abort(400)
     identity = request.cookies.get(VOTER_COOKIE) or secrets.token_urlsafe(24)
-    counted = faq.record_vote(page, f"reader:{identity}", answer == "yes")
+    voter = f"user:{current_user.id}" if current_user.is_authenticated else f"reader:{identity}"
+    counted = faq.record_vote(page, voter, answer == "yes")
     target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
     response = redirect(f"{target}#feedback", 303)
     response.set_cookie(
