@@ -129,7 +129,7 @@ class LiveServer:
             db.engine.dispose()
 
 
-CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
 
 
 class Browser:

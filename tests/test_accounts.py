@@ -1,0 +1,114 @@
+"""Log-in and log-out, `next` only to our own paths, the users CLI."""
+
+import pytest
+
+from portal.accounts.models import Role, User
+from portal.accounts.services import find_user
+from portal.extensions import db
+from tests.helpers import CSRF, add_user
+
+
+def csrf(html: str) -> str:
+    return CSRF.search(html).group(1)
+
+
+def login(client, email="marie@example.com", password="correct horse", lang="en", next_=""):
+    page = client.get(f"/{lang}/login", query_string={"next": next_})
+    data = {"csrf_token": csrf(page.get_data(as_text=True)), "email": email, "password": password, "next": next_}
+    return client.post(f"/{lang}/login", data=data)
+
+
+@pytest.fixture
+def user(app):
+    return add_user(app, "marie@example.com")
+
+
+def test_login_lands_on_the_account_page(client, user):
+    response = login(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/en/account/amazon"
+    assert "Log out" in client.get("/en/account/amazon").get_data(as_text=True)
+
+
+def test_wrong_password_gives_a_clear_error_and_no_session(client, user):
+    response = login(client, password="wrong")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The email address or the password is not correct." in html
+    assert client.get("/api/v1/amazon/connections").status_code == 401
+
+
+def test_login_form_errors_are_localized(client, user):
+    page = client.get("/de/login").get_data(as_text=True)
+    response = client.post("/de/login", data={"csrf_token": csrf(page), "email": "not-an-email", "password": ""})
+    assert response.status_code == 400
+    assert '<html lang="de"' in response.get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused(client, user):
+    response = client.post("/en/login", data={"email": "marie@example.com", "password": "correct horse"})
+    assert response.status_code == 400
+    assert client.get("/api/v1/amazon/connections").status_code == 401
+
+
+def test_next_goes_back_to_our_own_page(client, user):
+    response = login(client, next_="/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2")
+    assert response.headers["Location"] == "/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x"])
+def test_next_never_leaves_the_site(client, user, target):
+    assert login(client, next_=target).headers["Location"] == "/en/account/amazon"
+
+
+def test_pages_that_need_a_login_send_there_and_back(client, user):
+    response = client.get("/de/account/amazon", headers={"Accept-Language": "de"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/de/login?next=/de/account/amazon")
+
+
+def test_logout(client, user):
+    login(client)
+    page = client.get("/en/account/amazon").get_data(as_text=True)
+    response = client.post("/en/logout", data={"csrf_token": csrf(page)})
+    assert response.headers["Location"] == "/en/"
+    assert client.get("/api/v1/amazon/connections").status_code == 401
+
+
+def test_logged_in_pages_are_private(client, user):
+    login(client)
+    response = client.get("/fr/faq/2763-generer-ou-renouveler-le-token-amazon")
+    assert response.cache_control.private and not response.cache_control.public
+
+
+def test_users_create_command(app, runner):
+    result = runner.invoke(args=["users", "create", "Support@Example.com", "--role", "support",
+                                 "--password", "long enough", "--language", "de"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = find_user("support@example.com")
+        assert user.role is Role.SUPPORT and user.language == "de" and user.check_password("long enough")
+        assert "long enough" not in user.password_hash
+
+
+def test_users_create_prompts_for_the_password(app, runner):
+    result = runner.invoke(args=["users", "create", "p@example.com"], input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert find_user("p@example.com").check_password("s3cret-pass")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--role", "boss"], "Invalid value for '--role'"),
+    (["--password", "short"], "at least 8 characters"),
+    (["--password", "long enough", "--timezone", "Mars/Base"], "unknown time zone"),
+])  # fmt: skip
+def test_users_create_refuses_bad_input(app, runner, args, message):
+    result = runner.invoke(args=["users", "create", "x@example.com", *args])
+    assert result.exit_code != 0 and message in result.output
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
+
+
+def test_users_create_refuses_a_duplicate(app, runner, user):
+    result = runner.invoke(args=["users", "create", "MARIE@example.com", "--password", "long enough"])
+    assert result.exit_code != 0 and "already exists" in result.output
