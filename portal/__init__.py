@@ -68,8 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     amazon_client.configure(app)
 
     from .accounts import views as account_views
-    from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
     from .amazon import views as amazon_views
+    from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
     from .faq import views as faq_views
     from .site import bp as site_bp
 

@@ -46,9 +46,8 @@ def update() -> None:
     for code in LANGUAGES:
         catalog = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
         if catalog.exists():
-            pybabel(
-                "update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code, "--no-fuzzy-matching"
-            )
+            pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code,
+                    "--no-fuzzy-matching", "--ignore-obsolete")  # fmt: skip
         else:
             pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code)
     POT.unlink()

@@ -107,13 +107,15 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
-
 class LiveServer:
-    """The portal on a free loopback port, in a thread (threaded: the sandbox calls back into it)."""
+    """The portal on a free loopback port, threaded: the sandbox calls back into it."""
 
     def __init__(self, app) -> None:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        # Wait for requests still running at shutdown, so the next test's tables are its own.
+        self.server.daemon_threads = False
+        self.server.block_on_close = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -147,7 +149,9 @@ class Browser:
         self.last = self.http.get(self.url(path), allow_redirects=follow, timeout=30, **kwargs)
         return self.last
 
-    def post(self, path: str, data: dict, follow: bool = True, csrf: bool = True) -> requests.Response:
+    def post(
+        self, path: str, data: dict, follow: bool = True, csrf: bool = True
+    ) -> requests.Response:
         if csrf:
             data = {"csrf_token": self.csrf(), **data}
         self.last = self.http.post(self.url(path), data=data, allow_redirects=follow, timeout=30)

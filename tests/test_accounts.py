@@ -14,7 +14,12 @@ def csrf(html: str) -> str:
 
 def login(client, email="marie@example.com", password="correct horse", lang="en", next_=""):
     page = client.get(f"/{lang}/login", query_string={"next": next_})
-    data = {"csrf_token": csrf(page.get_data(as_text=True)), "email": email, "password": password, "next": next_}
+    data = {
+        "csrf_token": csrf(page.get_data(as_text=True)),
+        "email": email,
+        "password": password,
+        "next": next_,
+    }
     return client.post(f"/{lang}/login", data=data)
 
 
@@ -39,23 +44,31 @@ def test_wrong_password_gives_a_clear_error_and_no_session(client, user):
 
 def test_login_form_errors_are_localized(client, user):
     page = client.get("/de/login").get_data(as_text=True)
-    response = client.post("/de/login", data={"csrf_token": csrf(page), "email": "not-an-email", "password": ""})
+    response = client.post(
+        "/de/login", data={"csrf_token": csrf(page), "email": "not-an-email", "password": ""}
+    )
     assert response.status_code == 400
     assert '<html lang="de"' in response.get_data(as_text=True)
 
 
 def test_login_without_csrf_token_is_refused(client, user):
-    response = client.post("/en/login", data={"email": "marie@example.com", "password": "correct horse"})
+    response = client.post(
+        "/en/login", data={"email": "marie@example.com", "password": "correct horse"}
+    )
     assert response.status_code == 400
     assert client.get("/api/v1/amazon/connections").status_code == 401
 
 
 def test_next_goes_back_to_our_own_page(client, user):
     response = login(client, next_="/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2")
-    assert response.headers["Location"] == "/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
+    assert (
+        response.headers["Location"] == "/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
+    )
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x"]
+)
 def test_next_never_leaves_the_site(client, user, target):
     assert login(client, next_=target).headers["Location"] == "/en/account/amazon"
 
@@ -81,27 +94,47 @@ def test_logged_in_pages_are_private(client, user):
 
 
 def test_users_create_command(app, runner):
-    result = runner.invoke(args=["users", "create", "Support@Example.com", "--role", "support",
-                                 "--password", "long enough", "--language", "de"])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Support@Example.com",
+            "--role",
+            "support",
+            "--password",
+            "long enough",
+            "--language",
+            "de",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = find_user("support@example.com")
-        assert user.role is Role.SUPPORT and user.language == "de" and user.check_password("long enough")
+        assert (
+            user.role is Role.SUPPORT
+            and user.language == "de"
+            and user.check_password("long enough")
+        )
         assert "long enough" not in user.password_hash
 
 
 def test_users_create_prompts_for_the_password(app, runner):
-    result = runner.invoke(args=["users", "create", "p@example.com"], input="s3cret-pass\ns3cret-pass\n")
+    result = runner.invoke(
+        args=["users", "create", "p@example.com"], input="s3cret-pass\ns3cret-pass\n"
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert find_user("p@example.com").check_password("s3cret-pass")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--role", "boss"], "Invalid value for '--role'"),
-    (["--password", "short"], "at least 8 characters"),
-    (["--password", "long enough", "--timezone", "Mars/Base"], "unknown time zone"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "boss"], "Invalid value for '--role'"),
+        (["--password", "short"], "at least 8 characters"),
+        (["--password", "long enough", "--timezone", "Mars/Base"], "unknown time zone"),
+    ],
+)
 def test_users_create_refuses_bad_input(app, runner, args, message):
     result = runner.invoke(args=["users", "create", "x@example.com", *args])
     assert result.exit_code != 0 and message in result.output
@@ -110,5 +143,7 @@ def test_users_create_refuses_bad_input(app, runner, args, message):
 
 
 def test_users_create_refuses_a_duplicate(app, runner, user):
-    result = runner.invoke(args=["users", "create", "MARIE@example.com", "--password", "long enough"])
+    result = runner.invoke(
+        args=["users", "create", "MARIE@example.com", "--password", "long enough"]
+    )
     assert result.exit_code != 0 and "already exists" in result.output

@@ -1,13 +1,13 @@
-"""The Seller Central authorization over real HTTP against the sandbox: success and every failure."""
+"""The Seller Central authorization over real HTTP against the sandbox, and every failure."""
 
 import re
 import time
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from portal.amazon.models import Connection, Event, EventKind
+from portal.amazon.models import Connection, Event
 from portal.amazon.sandbox import services as sandbox
 from portal.amazon.sandbox.models import Grant
 from portal.amazon.state import TokenState, status_of
@@ -32,14 +32,19 @@ def start(browser: Browser, marketplace: str = "FR", connection: int | None = No
     return location(response)
 
 
-def consent(browser: Browser, url: str, seller: str | None = "Ma Boutique", action: str = "confirm"):
-    """In the simulated Seller Central: sign in if asked, tick the box and press Confirm or Cancel."""
+def consent(
+    browser: Browser, url: str, seller: str | None = "Ma Boutique", action: str = "confirm"
+):
+    """In the simulated Seller Central: sign in if asked, tick the box, Confirm or Cancel."""
     response = browser.get(url, follow=False)
     if response.status_code == 302 and "/signin" in location(response):
         browser.get(location(response))
         existing = re.search(r'name="seller" id="[^"]+" value="([^"]+)"', browser.last.text)
         choice = {"new_name": seller, "region": "EU"} if seller else {"seller": existing.group(1)}
-        browser.post("/sandbox/seller-central/signin", {"next": urlsplit(url).path + "?" + urlsplit(url).query, **choice})
+        browser.post(
+            "/sandbox/seller-central/signin",
+            {"next": urlsplit(url).path + "?" + urlsplit(url).query, **choice},
+        )
     assert "Confirm" in browser.last.text
     query = parse_qs(urlsplit(url).query)
     form = {key: values[0] for key, values in query.items()}
@@ -55,14 +60,27 @@ def authorize(browser: Browser, **kwargs) -> str:
 def connections(app) -> list[dict]:
     with app.app_context():
         rows = db.session.execute(db.select(Connection).order_by(Connection.id)).scalars()
-        return [{"id": c.id, "token": c.refresh_token, "authorized_at": c.authorized_at,
-                 "expires_at": c.expires_at, "deactivated_at": c.deactivated_at, "revoked_at": c.revoked_at,
-                 "seller": c.selling_partner_id, "state": status_of(c, utcnow()).state} for c in rows]  # fmt: skip
+        return [
+            {
+                "id": c.id,
+                "token": c.refresh_token,
+                "authorized_at": c.authorized_at,
+                "expires_at": c.expires_at,
+                "deactivated_at": c.deactivated_at,
+                "revoked_at": c.revoked_at,
+                "seller": c.selling_partner_id,
+                "state": status_of(c, utcnow()).state,
+            }
+            for c in rows
+        ]
 
 
 def events(app) -> list[tuple[str, str | None]]:
     with app.app_context():
-        return [(e.kind.value, e.detail) for e in db.session.execute(db.select(Event).order_by(Event.id)).scalars()]
+        return [
+            (e.kind.value, e.detail)
+            for e in db.session.execute(db.select(Event).order_by(Event.id)).scalars()
+        ]
 
 
 def connected(live, merchant) -> dict:
@@ -75,7 +93,9 @@ def connected(live, merchant) -> dict:
 def test_grant_an_authorization(live, merchant):
     callback = authorize(merchant)
     assert callback.startswith(f"{live.url}/amazon/callback?")
-    assert {"state", "selling_partner_id", "spapi_oauth_code"} <= set(parse_qs(urlsplit(callback).query))
+    assert {"state", "selling_partner_id", "spapi_oauth_code"} <= set(
+        parse_qs(urlsplit(callback).query)
+    )
     page = merchant.get(callback)
     assert page.url.endswith("/fr/account/amazon#connection-1")
     assert "Actif" in page.text or "Active" in page.text
@@ -120,7 +140,9 @@ def test_renew_through_the_login_uri(live, merchant):
         sandbox.move_dates(db.session.get(Connection, before["id"]), -3)  # expired
     assert connections(live.app)[0]["state"] == TokenState.EXPIRED
     manage = merchant.get("/sandbox/seller-central/apps/manage")
-    reauthorize = re.search(r'href="(/sandbox/seller-central/apps/manage/\d+/reauthorize)"', manage.text).group(1)
+    reauthorize = re.search(
+        r'href="(/sandbox/seller-central/apps/manage/\d+/reauthorize)"', manage.text
+    ).group(1)
     merchant.get(reauthorize)
     login_uri = location(merchant.post(reauthorize, {}, follow=False))
     assert login_uri.startswith(f"{live.url}/amazon/login?amazon_callback_uri=")
@@ -138,39 +160,57 @@ def test_renew_through_the_login_uri(live, merchant):
 def test_login_uri_asks_to_log_in_first_and_comes_back(live):
     add_user(live.app, "paul@example.com")
     browser = Browser(live.url)
-    target = "/amazon/login?amazon_callback_uri=https%3A%2F%2Fsellercentral-europe.amazon.com%2Fapps%2Fauthorize%2Fconfirm%2Fx&amazon_state=abc&selling_partner_id=A1"
+    target = "/amazon/login?" + urlencode(
+        {
+            "amazon_callback_uri": "https://sellercentral-europe.amazon.com/apps/authorize/confirm/x",
+            "amazon_state": "abc",
+            "selling_partner_id": "A1",
+        }
+    )
     login_page = location(browser.get(target, follow=False))
     assert "/login?next=" in login_page
     browser.get(login_page)
-    response = browser.post(urlsplit(login_page).path + "?" + urlsplit(login_page).query,
-                            {"email": "paul@example.com", "password": "correct horse",
-                             "next": parse_qs(urlsplit(login_page).query)["next"][0]}, follow=False)  # fmt: skip
+    response = browser.post(
+        urlsplit(login_page).path + "?" + urlsplit(login_page).query,
+        {
+            "email": "paul@example.com",
+            "password": "correct horse",
+            "next": parse_qs(urlsplit(login_page).query)["next"][0],
+        },
+        follow=False,
+    )
     assert location(response) == target
     amazon = location(browser.get(target, follow=False))
     assert amazon.startswith("https://sellercentral-europe.amazon.com/apps/authorize/confirm/x?")
 
 
-@pytest.mark.parametrize("callback_uri", [
-    "https://evil.example/apps/authorize/confirm/x",
-    "http://sellercentral.amazon.com/apps/authorize/confirm/x",
-    "https://sellercentral.amazon.com.evil.example/x",
-    "https://user@sellercentral.amazon.com/x",
-    "javascript:alert(1)",
-    "",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "callback_uri",
+    [
+        "https://evil.example/apps/authorize/confirm/x",
+        "http://sellercentral.amazon.com/apps/authorize/confirm/x",
+        "https://sellercentral.amazon.com.evil.example/x",
+        "https://user@sellercentral.amazon.com/x",
+        "javascript:alert(1)",
+        "",
+    ],
+)
 def test_login_uri_refuses_other_hosts(live, merchant, callback_uri):
-    response = merchant.get("/amazon/login", follow=False,
-                            params={"amazon_callback_uri": callback_uri, "amazon_state": "s"})  # fmt: skip
+    response = merchant.get(
+        "/amazon/login",
+        follow=False,
+        params={"amazon_callback_uri": callback_uri, "amazon_state": "s"},
+    )
     assert response.status_code == 400 and "Location" not in response.headers
 
 
 FAILURE_MESSAGES = {
-    "cancelled": "cancelled",
-    "state_invalid": "expired or was already used",
-    "code_rejected": "authorization code",
-    "client_rejected": "credentials",
-    "unavailable": "not responding",
-    "bad_response": "unexpected answer",
+    "cancelled": "annulée",
+    "state_invalid": "expiré ou a déjà été utilisé",
+    "code_rejected": "code d'autorisation",
+    "client_rejected": "identifiants",
+    "unavailable": "ne répond pas",
+    "bad_response": "réponse inattendue",
 }
 
 
@@ -189,8 +229,14 @@ def renewing(live, merchant):
 
 def test_cancel_in_seller_central(live, merchant, renewing):
     before = connections(live.app)
-    page = consent(merchant, start(merchant, connection=renewing["id"]), seller=None, action="cancel")
-    back = re.search(r'href="([^"]+error=access_denied[^"]*)"', page.text).group(1).replace("&amp;", "&")
+    page = consent(
+        merchant, start(merchant, connection=renewing["id"]), seller=None, action="cancel"
+    )
+    back = (
+        re.search(r'href="([^"]+error=access_denied[^"]*)"', page.text)
+        .group(1)
+        .replace("&amp;", "&")
+    )
     assert_unchanged(live, before, "cancelled", merchant.get(back))
 
 
@@ -198,9 +244,13 @@ def test_missing_wrong_and_replayed_state(live, merchant, renewing):
     before = connections(live.app)
     callback = authorize(merchant, connection=renewing["id"])
     query = parse_qs(urlsplit(callback).query)
-    without_state = f"/amazon/callback?selling_partner_id={query['selling_partner_id'][0]}&spapi_oauth_code=x"
+    without_state = (
+        f"/amazon/callback?selling_partner_id={query['selling_partner_id'][0]}&spapi_oauth_code=x"
+    )
     assert_unchanged(live, before, "state_invalid", merchant.get(without_state))
-    assert_unchanged(live, before, "state_invalid", merchant.get(callback.replace("state=", "state=forged")))
+    assert_unchanged(
+        live, before, "state_invalid", merchant.get(callback.replace("state=", "state=forged"))
+    )
     merchant.get(callback)  # the real one succeeds...
     renewed = connections(live.app)
     assert_unchanged(live, renewed, "state_invalid", merchant.get(callback))  # ...and only once
@@ -245,20 +295,30 @@ def test_code_used_twice(live, merchant, renewing):
     config = live.app.config
     import requests
 
-    first = requests.post(f"{live.url}/sandbox/auth/o2/token", timeout=10, data={
-        "grant_type": "authorization_code", "code": code, "client_id": config["AMAZON_CLIENT_ID"],
-        "client_secret": config["AMAZON_CLIENT_SECRET"]})  # fmt: skip
+    first = requests.post(
+        f"{live.url}/sandbox/auth/o2/token",
+        timeout=10,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": config["AMAZON_CLIENT_ID"],
+            "client_secret": config["AMAZON_CLIENT_SECRET"],
+        },
+    )
     assert first.status_code == 200
     assert_unchanged(live, before, "code_rejected", merchant.get(callback))
 
 
-@pytest.mark.parametrize(("outage", "reason"), [
-    ("invalid_client", "client_rejected"),
-    ("500", "unavailable"),
-    ("503", "unavailable"),
-    ("timeout", "unavailable"),
-    ("not_json", "bad_response"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("outage", "reason"),
+    [
+        ("invalid_client", "client_rejected"),
+        ("500", "unavailable"),
+        ("503", "unavailable"),
+        ("timeout", "unavailable"),
+        ("not_json", "bad_response"),
+    ],
+)
 def test_token_endpoint_failures(live, merchant, renewing, outage, reason):
     before = connections(live.app)
     callback = authorize(merchant, connection=renewing["id"])
@@ -273,7 +333,9 @@ def test_another_seller_account_is_not_taken_for_the_renewed_one(live, merchant,
     url = start(merchant, connection=renewing["id"])
     callback = location(consent(merchant, url, seller="Autre Boutique"))
     question = merchant.get(callback)
-    assert renewing["seller"] in question.text and "Autre" not in question.text  # asks, names both ids
+    assert (
+        renewing["seller"] in question.text and "Autre" not in question.text
+    )  # asks, names both ids
     assert connections(live.app) == before
     merchant.post("/amazon/other-account", {"add": "no", "lang": "fr"})
     assert connections(live.app) == before
@@ -282,7 +344,9 @@ def test_another_seller_account_is_not_taken_for_the_renewed_one(live, merchant,
 
 def test_another_seller_account_can_be_added(live, merchant, renewing):
     merchant.post("/sandbox/seller-central/signout", {}, csrf=True)
-    callback = location(consent(merchant, start(merchant, connection=renewing["id"]), seller="Autre Boutique"))
+    callback = location(
+        consent(merchant, start(merchant, connection=renewing["id"]), seller="Autre Boutique")
+    )
     merchant.get(callback)
     merchant.post("/amazon/other-account", {"add": "yes", "lang": "fr"})
     first, second = connections(live.app)
@@ -295,7 +359,9 @@ def test_verify_marks_a_revoked_grant_revoked(live, merchant, renewing):
     merchant.post(f"/amazon/connections/{renewing['id']}/verify", {"lang": "fr"})
     assert events(live.app)[-1] == ("verified", "FR, DE, IT, ES, GB")
     manage = merchant.get("/sandbox/seller-central/apps/manage")
-    revoke = re.search(r'action="(/sandbox/seller-central/apps/manage/\d+/revoke)"', manage.text).group(1)
+    revoke = re.search(
+        r'action="(/sandbox/seller-central/apps/manage/\d+/revoke)"', manage.text
+    ).group(1)
     merchant.post(revoke, {})
     merchant.get("/fr/account/amazon")
     # The cached access token is refused now: the check refreshes, and Amazon says invalid_grant.
@@ -310,7 +376,10 @@ def test_deactivate_and_reactivate(live, merchant, renewing):
     merchant.get("/fr/account/amazon")
     merchant.post(f"/amazon/connections/{renewing['id']}/deactivate", {"lang": "fr"})
     assert connections(live.app)[0]["state"] == TokenState.DEACTIVATED
-    assert merchant.get("/api/v1/amazon/connections").json()[0]["sync"]["stock_and_prices"] == "stopped"
+    assert (
+        merchant.get("/api/v1/amazon/connections").json()[0]["sync"]["stock_and_prices"]
+        == "stopped"
+    )
     merchant.post(f"/amazon/connections/{renewing['id']}/reactivate", {"lang": "fr"})
     assert connections(live.app)[0]["state"] == TokenState.ACTIVE
     assert [kind for kind, _ in events(live.app)][-2:] == ["deactivated", "reactivated"]
@@ -323,10 +392,18 @@ def test_a_merchant_cannot_see_or_touch_another_merchants_connection(live, merch
     assert other.get("/api/v1/amazon/connections").json() == []
     assert renewing["seller"] not in other.get("/fr/account/amazon").text
     for action in ("verify", "deactivate", "reactivate"):
-        response = other.post(f"/amazon/connections/{renewing['id']}/{action}", {"lang": "fr"}, follow=False)
+        response = other.post(
+            f"/amazon/connections/{renewing['id']}/{action}", {"lang": "fr"}, follow=False
+        )
         assert response.status_code == 404
-    assert other.post("/amazon/authorize", {"connection": str(renewing["id"]), "marketplace": "FR"},
-                      follow=False).status_code == 404  # fmt: skip
+    assert (
+        other.post(
+            "/amazon/authorize",
+            {"connection": str(renewing["id"]), "marketplace": "FR"},
+            follow=False,
+        ).status_code
+        == 404
+    )
     assert connections(live.app) == [renewing]
 
 

@@ -15,18 +15,23 @@ NOW = datetime(2026, 11, 27, 12, 0)
 
 
 def connection(expires_in: timedelta, **dates) -> Connection:
-    return Connection(expires_at=NOW + expires_in, authorized_at=NOW + expires_in - timedelta(days=365), **dates)
+    return Connection(
+        expires_at=NOW + expires_in, authorized_at=NOW + expires_in - timedelta(days=365), **dates
+    )
 
 
-@pytest.mark.parametrize(("expires_in", "state", "days"), [
-    (timedelta(days=200), TokenState.ACTIVE, 200),
-    (timedelta(days=30, seconds=1), TokenState.ACTIVE, 30),
-    (timedelta(days=30), TokenState.EXPIRING, 30),
-    (timedelta(days=12, hours=5), TokenState.EXPIRING, 12),
-    (timedelta(seconds=1), TokenState.EXPIRING, 0),
-    (timedelta(0), TokenState.EXPIRED, 0),
-    (timedelta(days=-3), TokenState.EXPIRED, 0),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("expires_in", "state", "days"),
+    [
+        (timedelta(days=200), TokenState.ACTIVE, 200),
+        (timedelta(days=30, seconds=1), TokenState.ACTIVE, 30),
+        (timedelta(days=30), TokenState.EXPIRING, 30),
+        (timedelta(days=12, hours=5), TokenState.EXPIRING, 12),
+        (timedelta(seconds=1), TokenState.EXPIRING, 0),
+        (timedelta(0), TokenState.EXPIRED, 0),
+        (timedelta(days=-3), TokenState.EXPIRED, 0),
+    ],
+)
 def test_state_follows_the_dates(expires_in, state, days):
     status = status_of(connection(expires_in), NOW)
     assert (status.state, status.days_left) == (state, days)
@@ -38,7 +43,10 @@ def test_merchant_deactivation_and_amazon_revocation():
     assert deactivated.state is TokenState.DEACTIVATED and deactivated.orders == "stopped"
     revoked = status_of(connection(timedelta(days=100), revoked_at=NOW), NOW)
     assert revoked.state is TokenState.REVOKED and revoked.stock_and_prices == "stopped"
-    assert status_of(connection(timedelta(days=-1), deactivated_at=NOW), NOW).state is TokenState.EXPIRED
+    assert (
+        status_of(connection(timedelta(days=-1), deactivated_at=NOW), NOW).state
+        is TokenState.EXPIRED
+    )
     assert status_of(None, NOW).state is TokenState.NOT_CONNECTED
 
 
@@ -60,20 +68,27 @@ def test_token_keys_from_configuration():
     assert parse_keys(None) == []
 
 
-@pytest.mark.parametrize(("uri", "region"), [
-    ("https://sellercentral-europe.amazon.com/apps/authorize/confirm/x", "EU"),
-    ("https://sellercentral.amazon.co.jp/apps/authorize/confirm/x", "FE"),
-    ("https://vendorcentral.amazon.com/apps/authorize/confirm/x", "NA"),
-    ("https://sellercentral.amazon.fr/apps/authorize/confirm/x", "EU"),
-    ("https://sellercentral.amazon.com.evil.example/x", None),
-    ("http://sellercentral.amazon.com/x", None),
-    ("https://sellercentral.amazon.com:8443/x", None),
-    ("https://a:b@sellercentral.amazon.com/x", None),
-    ("/sandbox/seller-central/apps/authorize/confirm/x", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("uri", "region"),
+    [
+        ("https://sellercentral-europe.amazon.com/apps/authorize/confirm/x", "EU"),
+        ("https://sellercentral.amazon.co.jp/apps/authorize/confirm/x", "FE"),
+        ("https://vendorcentral.amazon.com/apps/authorize/confirm/x", "NA"),
+        ("https://sellercentral.amazon.fr/apps/authorize/confirm/x", "EU"),
+        ("https://sellercentral.amazon.com.evil.example/x", None),
+        ("http://sellercentral.amazon.com/x", None),
+        ("https://sellercentral.amazon.com:8443/x", None),
+        ("https://a:b@sellercentral.amazon.com/x", None),
+        ("/sandbox/seller-central/apps/authorize/confirm/x", None),
+    ],
+)
 def test_login_uri_accepts_only_seller_and_vendor_central(tmp_path, uri, region):
-    app = make_app(tmp_path, AMAZON_CLIENT_ID="amzn1.application-oa2-client.x", AMAZON_CLIENT_SECRET="s",
-                   AMAZON_APPLICATION_ID="amzn1.sp.solution.x")  # fmt: skip
+    app = make_app(
+        tmp_path,
+        AMAZON_CLIENT_ID="amzn1.application-oa2-client.x",
+        AMAZON_CLIENT_SECRET="s",
+        AMAZON_APPLICATION_ID="amzn1.sp.solution.x",
+    )
     assert not app.config["AMAZON_SANDBOX"]
     with app.test_request_context():
         assert callback_region(uri) == region
@@ -81,5 +96,8 @@ def test_login_uri_accepts_only_seller_and_vendor_central(tmp_path, uri, region)
 
 def test_login_uri_accepts_the_configured_seller_central(app):
     with app.test_request_context(base_url="http://portal.test"):
-        assert callback_region("http://portal.test/sandbox/seller-central/apps/authorize/confirm/x") == ""
+        assert (
+            callback_region("http://portal.test/sandbox/seller-central/apps/authorize/confirm/x")
+            == ""
+        )
         assert callback_region("http://portal.test/elsewhere") is None

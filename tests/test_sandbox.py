@@ -17,59 +17,111 @@ from tests.helpers import Browser, make_app
 
 def token_request(live, method="POST", **fields):
     config = live.app.config
-    body = {"client_id": config["AMAZON_CLIENT_ID"], "client_secret": config["AMAZON_CLIENT_SECRET"], **fields}
+    body = {
+        "client_id": config["AMAZON_CLIENT_ID"],
+        "client_secret": config["AMAZON_CLIENT_SECRET"],
+        **fields,
+    }
     body = {key: value for key, value in body.items() if value is not None}
     return requests.request(method, f"{live.url}/sandbox/auth/o2/token", data=body, timeout=10)
 
 
-@pytest.mark.parametrize(("fields", "status", "error", "description"), [
-    ({"grant_type": None}, 400, "invalid_request", "Malformed request"),
-    ({"grant_type": "password"}, 400, "unsupported_grant_type",
-     "The authorization grant type is not supported by the authorization server"),
-    ({"grant_type": "refresh_token", "client_secret": "wrong"}, 401, "invalid_client", "Client authentication failed"),
-    ({"grant_type": "authorization_code"}, 400, "invalid_request",
-     "The request is missing a required parameter : code"),
-    ({"grant_type": "authorization_code", "code": "nope"}, 400, "invalid_grant",
-     "The request has an invalid grant parameter : code"),
-    ({"grant_type": "refresh_token", "refresh_token": "Atzr|unknown"}, 400, "invalid_grant",
-     "The request has an invalid grant parameter : refresh_token. User may have revoked or didn't grant the permission."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("fields", "status", "error", "description"),
+    [
+        ({"grant_type": None}, 400, "invalid_request", "Malformed request"),
+        (
+            {"grant_type": "password"},
+            400,
+            "unsupported_grant_type",
+            "The authorization grant type is not supported by the authorization server",
+        ),
+        (
+            {"grant_type": "refresh_token", "client_secret": "wrong"},
+            401,
+            "invalid_client",
+            "Client authentication failed",
+        ),
+        (
+            {"grant_type": "authorization_code"},
+            400,
+            "invalid_request",
+            "The request is missing a required parameter : code",
+        ),
+        (
+            {"grant_type": "authorization_code", "code": "nope"},
+            400,
+            "invalid_grant",
+            "The request has an invalid grant parameter : code",
+        ),
+        (
+            {"grant_type": "refresh_token", "refresh_token": "Atzr|unknown"},
+            400,
+            "invalid_grant",
+            "The request has an invalid grant parameter : refresh_token. "
+            "User may have revoked or didn't grant the permission.",
+        ),
+    ],
+)
 def test_token_endpoint_errors(live, fields, status, error, description):
     response = token_request(live, **fields)
     assert response.status_code == status
     assert response.json() == {"error": error, "error_description": description}
     assert response.headers["Content-Type"] == "application/json;charset=UTF-8"
-    assert response.headers["Cache-Control"] == "no-store" and response.headers["Pragma"] == "no-cache"
+    assert (
+        response.headers["Cache-Control"] == "no-store" and response.headers["Pragma"] == "no-cache"
+    )
 
 
 def test_token_endpoint_wants_post(live):
-    assert token_request(live, method="GET", grant_type="refresh_token").json()["error"] == "invalid_request"
+    assert (
+        token_request(live, method="GET", grant_type="refresh_token").json()["error"]
+        == "invalid_request"
+    )
 
 
 def test_grantless_token(live):
-    response = token_request(live, grant_type="client_credentials", scope="sellingpartnerapi::notifications")
+    response = token_request(
+        live, grant_type="client_credentials", scope="sellingpartnerapi::notifications"
+    )
     assert response.status_code == 200 and "refresh_token" not in response.json()
-    assert token_request(live, grant_type="client_credentials", scope="x").json()["error"] == "invalid_scope"
+    assert (
+        token_request(live, grant_type="client_credentials", scope="x").json()["error"]
+        == "invalid_scope"
+    )
 
 
 def test_sp_api_refuses_missing_and_unknown_tokens(live):
     url = f"{live.url}/sandbox/sp-api/sellers/v1/marketplaceParticipations"
     missing = requests.get(url, timeout=10)
-    assert missing.status_code == 403 and missing.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert (
+        missing.status_code == 403
+        and missing.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    )
     assert missing.json()["errors"][0]["code"] == "MissingAuthenticationToken"
     unknown = requests.get(url, headers={"x-amz-access-token": "Atza|nope"}, timeout=10)
-    assert unknown.json()["errors"][0]["details"] == "The access token you provided is revoked, malformed or invalid."
+    assert (
+        unknown.json()["errors"][0]["details"]
+        == "The access token you provided is revoked, malformed or invalid."
+    )
 
 
 def consent_page(live, merchant, **params):
     query = {"application_id": live.app.config["AMAZON_APPLICATION_ID"], "state": "s", **params}
-    return merchant.get("/sandbox/seller-central/apps/authorize/consent", params=query, follow=False)
+    return merchant.get(
+        "/sandbox/seller-central/apps/authorize/consent", params=query, follow=False
+    )
 
 
 def test_consent_refuses_what_amazon_refuses(live, merchant):
-    assert "unknown_application" in consent_page(live, merchant, application_id="amzn1.sp.solution.other").text
+    assert (
+        "unknown_application"
+        in consent_page(live, merchant, application_id="amzn1.sp.solution.other").text
+    )
     assert "MD5101" in consent_page(live, merchant, redirect_uri="https://evil.example/cb").text
-    assert "MD5110" in consent_page(live, merchant, redirect_uri=f"{live.url}/amazon/callback#x").text
+    assert (
+        "MD5110" in consent_page(live, merchant, redirect_uri=f"{live.url}/amazon/callback#x").text
+    )
 
 
 def test_draft_application_needs_version_beta(tmp_path):
@@ -82,14 +134,20 @@ def test_draft_application_needs_version_beta(tmp_path):
         browser = Browser(live.url)
         browser.login("d@example.com", "correct horse")
         browser.get("/fr/account/amazon")
-        url = browser.post("/amazon/authorize", {"marketplace": "DE", "lang": "fr"}, follow=False).headers["Location"]
+        url = browser.post(
+            "/amazon/authorize", {"marketplace": "DE", "lang": "fr"}, follow=False
+        ).headers["Location"]
         assert parse_qs(urlsplit(url).query)["version"] == ["beta"]
         assert "MD1000" in consent_page(live, browser).text
 
 
 def test_sandbox_exists_only_without_amazon_credentials(tmp_path):
-    app = make_app(tmp_path, AMAZON_CLIENT_ID="amzn1.application-oa2-client.x", AMAZON_CLIENT_SECRET="s",
-                   AMAZON_APPLICATION_ID="amzn1.sp.solution.x")  # fmt: skip
+    app = make_app(
+        tmp_path,
+        AMAZON_CLIENT_ID="amzn1.application-oa2-client.x",
+        AMAZON_CLIENT_SECRET="s",
+        AMAZON_APPLICATION_ID="amzn1.sp.solution.x",
+    )
     client = app.test_client()
     assert client.get("/sandbox/").status_code == 404
     assert client.post("/sandbox/auth/o2/token").status_code in (400, 404)

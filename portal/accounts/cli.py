@@ -13,7 +13,9 @@ users = AppGroup("users", help="Manage portal users.")
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.MERCHANT.value)
+@click.option(
+    "--role", type=click.Choice([role.value for role in Role]), default=Role.MERCHANT.value
+)
 @click.option("--password", help="Asked for when left out.")
 @click.option("--language", type=click.Choice(list(LANGUAGES)), default="fr", show_default=True)
 @click.option("--timezone", default="Europe/Paris", show_default=True)

@@ -20,7 +20,9 @@ def unauthorized():
     """APIs answer 401; pages send the visitor to log in and come back to the same place."""
     if request.path.startswith("/api/"):
         return jsonify(error="unauthorized"), 401
-    return redirect(url_for("accounts.login", lang=negotiated_language(), next=request.full_path.rstrip("?")))
+    return redirect(
+        url_for("accounts.login", lang=negotiated_language(), next=request.full_path.rstrip("?"))
+    )
 
 
 def init_app(app: Flask) -> None:

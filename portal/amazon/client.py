@@ -40,7 +40,9 @@ def absolute(url: str) -> str:
 def seller_central_url(marketplace: str) -> str:
     config = current_app.config
     override = config["AMAZON_SELLER_CENTRAL_URLS"].get(marketplace)
-    base = override or config["AMAZON_SELLER_CENTRAL_URL"] or MARKETPLACES[marketplace].seller_central
+    base = (
+        override or config["AMAZON_SELLER_CENTRAL_URL"] or MARKETPLACES[marketplace].seller_central
+    )
     return absolute(base).rstrip("/")
 
 
@@ -60,7 +62,11 @@ class AmazonApp(FlaskOAuth2App):
             params["redirect_uri"] = redirect_uri
         if current_app.config["AMAZON_DRAFT_APP"]:
             params["version"] = "beta"
-        return {"url": f"{base}/apps/authorize/consent?{urlencode(params)}", "state": state, **kwargs}
+        return {
+            "url": f"{base}/apps/authorize/consent?{urlencode(params)}",
+            "state": state,
+            **kwargs,
+        }
 
     def login_uri_redirect(self, callback_uri: str, amazon_state: str, redirect_uri: str, **kwargs):
         """Send a renewal that started in Seller Central back there, with our own state."""
@@ -113,7 +119,9 @@ def configure(app: Flask) -> None:
     if config["AMAZON_SANDBOX"]:
         for key, value in {**SANDBOX_PATHS, **SANDBOX_APP}.items():
             config[key] = config[key] or value
-        config["AMAZON_CLIENT_SECRET"] = config["AMAZON_CLIENT_SECRET"] or f"sandbox-{config['SECRET_KEY']}"
+        config["AMAZON_CLIENT_SECRET"] = (
+            config["AMAZON_CLIENT_SECRET"] or f"sandbox-{config['SECRET_KEY']}"
+        )
     config["AMAZON_TOKEN_URL"] = config["AMAZON_TOKEN_URL"] or LWA_TOKEN_URL
     # One registry per app: Authlib caches clients by name, and tests build many apps.
     oauth = OAuth(app)

@@ -57,7 +57,9 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    connection_id: Mapped[int | None] = mapped_column(ForeignKey("amazon_connection.id"), index=True)
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("amazon_connection.id"), index=True
+    )
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 32))
     # A short, secret-free reason code or summary: "invalid_grant", "cancelled", "FR, DE".
     detail: Mapped[str | None] = mapped_column(String(255))

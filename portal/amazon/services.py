@@ -63,7 +63,9 @@ def vault() -> TokenVault:
     return current_app.extensions["token_vault"]
 
 
-def record(user_id: int, connection: Connection | None, kind: EventKind, detail: str | None = None) -> None:
+def record(
+    user_id: int, connection: Connection | None, kind: EventKind, detail: str | None = None
+) -> None:
     db.session.add(Event(user_id=user_id, connection=connection, kind=kind, detail=detail))
 
 
@@ -95,9 +97,13 @@ def redirect_uri() -> str:
 
 def start(user_id: int, marketplace: str, lang: str, connection: Connection | None = None) -> str:
     """The Seller Central consent URL to send the merchant to (website workflow)."""
-    flow = {"user_id": user_id, "marketplace": marketplace, "lang": lang,
-            "region": MARKETPLACES[marketplace].region,
-            "connection_id": connection.id if connection else None}  # fmt: skip
+    flow = {
+        "user_id": user_id,
+        "marketplace": marketplace,
+        "lang": lang,
+        "region": MARKETPLACES[marketplace].region,
+        "connection_id": connection.id if connection else None,
+    }
     client = amazon()
     rv = client.create_authorization_url(
         redirect_uri(), seller_central=seller_central_url(marketplace), flow=flow
@@ -107,12 +113,14 @@ def start(user_id: int, marketplace: str, lang: str, connection: Connection | No
 
 
 def callback_region(callback_uri: str | None) -> str | None:
-    """The region of an amazon_callback_uri on Seller or Vendor Central ("" if unknown), else None."""
+    """The region of an amazon_callback_uri on Seller Central ("" if unknown), else None."""
     parts = urlsplit(callback_uri or "")
     configured = current_app.config["AMAZON_SELLER_CENTRAL_URL"]
     if configured:
         base = urlsplit(absolute(configured))
-        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.startswith(base.path):
+        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.startswith(
+            base.path
+        ):
             return ""
     if parts.scheme != "https" or parts.username or parts.password or parts.port:
         return None
@@ -130,14 +138,20 @@ def start_from_seller_central(user_id: int, args: dict, lang: str) -> str:
         db.session.commit()
         raise AuthorizationFailed(NOT_AMAZON)
     existing = find_existing(user_id, selling_partner_id, region or None)
-    flow = {"user_id": user_id, "lang": lang, "selling_partner_id": selling_partner_id,
-            "marketplace": existing.marketplace if existing else None,
-            "region": existing.region if existing else region or None,
-            "connection_id": existing.id if existing else None}  # fmt: skip
+    flow = {
+        "user_id": user_id,
+        "lang": lang,
+        "selling_partner_id": selling_partner_id,
+        "marketplace": existing.marketplace if existing else None,
+        "region": existing.region if existing else region or None,
+        "connection_id": existing.id if existing else None,
+    }
     return amazon().login_uri_redirect(callback_uri, amazon_state, redirect_uri(), flow=flow)
 
 
-def find_existing(user_id: int, selling_partner_id: str | None, region: str | None) -> Connection | None:
+def find_existing(
+    user_id: int, selling_partner_id: str | None, region: str | None
+) -> Connection | None:
     if not selling_partner_id:
         return None
     query = db.select(Connection).where(
@@ -167,8 +181,13 @@ def complete(user_id: int, args: dict) -> Completed:
     if not code or not seller:
         fail(user_id, renewing, CALLBACK_INCOMPLETE)
     if renewing is not None and seller != renewing.selling_partner_id:
-        session[PENDING_KEY] = {"code": code, "selling_partner_id": seller, "flow": flow,
-                                "redirect_uri": data.get("redirect_uri"), "at": time.time()}  # fmt: skip
+        session[PENDING_KEY] = {
+            "code": code,
+            "selling_partner_id": seller,
+            "flow": flow,
+            "redirect_uri": data.get("redirect_uri"),
+            "at": time.time(),
+        }
         raise AccountMismatch(renewing, seller)
     return exchange(user_id, flow, code, seller, data.get("redirect_uri"), renewing)
 
@@ -182,34 +201,57 @@ def confirm_other_account(user_id: int, add: bool) -> Completed | None:
     if not add:
         fail(user_id, renewing, ACCOUNT_MISMATCH)
     flow = {**pending["flow"], "connection_id": None}
-    return exchange(user_id, flow, pending["code"], pending["selling_partner_id"], pending["redirect_uri"], None)
+    return exchange(
+        user_id, flow, pending["code"], pending["selling_partner_id"], pending["redirect_uri"], None
+    )
 
 
-def exchange(user_id: int, flow: dict, code: str, seller: str, uri: str | None,
-             renewing: Connection | None) -> Completed:  # fmt: skip
+def exchange(
+    user_id: int, flow: dict, code: str, seller: str, uri: str | None, renewing: Connection | None
+) -> Completed:
     region = flow.get("region") if flow.get("region") in ("NA", "EU", "FE") else None
     target = renewing or find_existing(user_id, seller, region)
     try:
         token = amazon().exchange_code(code, uri)
     except OAuthError as error:
-        fail(user_id, target, CLIENT_REJECTED if error.error == "invalid_client" else CODE_REJECTED, error.error)
+        fail(
+            user_id,
+            target,
+            CLIENT_REJECTED if error.error == "invalid_client" else CODE_REJECTED,
+            error.error,
+        )
     except (requests.RequestException, ValueError) as error:
-        fail(user_id, target, UNAVAILABLE if not isinstance(error, ValueError) else BAD_RESPONSE,
-             type(error).__name__)  # fmt: skip
+        fail(
+            user_id,
+            target,
+            UNAVAILABLE if not isinstance(error, ValueError) else BAD_RESPONSE,
+            type(error).__name__,
+        )
     refresh_token, access_token = token.get("refresh_token"), token.get("access_token")
     if not isinstance(refresh_token, str) or not refresh_token or not isinstance(access_token, str):
         fail(user_id, target, BAD_RESPONSE, "no tokens in the answer")
     return store(user_id, flow, seller, region, target, refresh_token, token)
 
 
-def store(user_id: int, flow: dict, seller: str, region: str | None, target: Connection | None,
-          refresh_token: str, token: dict) -> Completed:  # fmt: skip
+def store(
+    user_id: int,
+    flow: dict,
+    seller: str,
+    region: str | None,
+    target: Connection | None,
+    refresh_token: str,
+    token: dict,
+) -> Completed:
     now = utcnow()
     kind = EventKind.RENEWED if target else EventKind.AUTHORIZED
     if target is None:
         marketplace = flow.get("marketplace") or default_marketplace(region)
-        target = Connection(user_id=user_id, selling_partner_id=seller, region=region or MARKETPLACES[marketplace].region,
-                            marketplace=marketplace)  # fmt: skip
+        target = Connection(
+            user_id=user_id,
+            selling_partner_id=seller,
+            region=region or MARKETPLACES[marketplace].region,
+            marketplace=marketplace,
+        )
         db.session.add(target)
     elif flow.get("marketplace"):
         target.marketplace = flow["marketplace"]
@@ -228,10 +270,17 @@ def default_marketplace(region: str | None) -> str:
     return {"NA": "US", "EU": "DE", "FE": "JP"}.get(region or "", "DE")
 
 
-def fail(user_id: int, connection: Connection | None, reason: str, detail: str | None = None) -> NoReturn:
+def fail(
+    user_id: int, connection: Connection | None, reason: str, detail: str | None = None
+) -> NoReturn:
     """Record the failure and tell the caller; the connection itself is left untouched."""
     db.session.rollback()
-    record(user_id, connection, EventKind.AUTHORIZATION_FAILED, f"{reason}: {detail}" if detail else reason)
+    record(
+        user_id,
+        connection,
+        EventKind.AUTHORIZATION_FAILED,
+        f"{reason}: {detail}" if detail else reason,
+    )
     db.session.commit()
     raise AuthorizationFailed(reason, connection)
 
@@ -314,7 +363,9 @@ def participations(connection: Connection) -> Check:
     url = f"{spapi_url(connection.region)}/sellers/v1/marketplaceParticipations"
     timeout = current_app.config["AMAZON_TIMEOUT"]
     for attempt in range(2):
-        response = requests.get(url, headers={"x-amz-access-token": access_token(connection)}, timeout=timeout)
+        response = requests.get(
+            url, headers={"x-amz-access-token": access_token(connection)}, timeout=timeout
+        )
         if response.status_code == 403 and attempt == 0:
             access_tokens.drop(connection)  # expired or revoked access token: refresh once
             continue

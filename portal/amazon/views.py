@@ -14,8 +14,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, format_date, get_locale
-from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..i18n import LANGUAGES, localized_blueprint
@@ -85,8 +85,14 @@ def callback() -> ResponseReturnValue:
         g.lang = lang
         return render_template("amazon/other_account.html", mismatch=mismatch)
     with force_locale(lang):
-        flash(_("Done: %(product)s is connected to your Amazon seller account until %(date)s.",
-                product=current_app.config["PRODUCT_NAME"], date=format_expiry(done.connection)), "success")  # fmt: skip
+        flash(
+            _(
+                "Done: %(product)s is connected to your Amazon seller account until %(date)s.",
+                product=current_app.config["PRODUCT_NAME"],
+                date=format_expiry(done.connection),
+            ),
+            "success",
+        )
     return account_page(lang, done.connection.id)
 
 
@@ -104,7 +110,10 @@ def other_account() -> ResponseReturnValue:
         flash_failure(failure.reason, lang)
         return account_page(lang, failure.connection.id if failure.connection else None)
     with force_locale(lang):
-        flash(_("The seller account %(id)s has been added.", id=done.connection.selling_partner_id), "success")
+        flash(
+            _("The seller account %(id)s has been added.", id=done.connection.selling_partner_id),
+            "success",
+        )
     return account_page(lang, done.connection.id)
 
 
@@ -113,7 +122,9 @@ def other_account() -> ResponseReturnValue:
 def login_uri() -> ResponseReturnValue:
     """The Login URI: a renewal that began in Seller Central (Manage Your Apps, Re-authorize)."""
     try:
-        url = services.start_from_seller_central(current_user.id, request.args.to_dict(), current_user.language)
+        url = services.start_from_seller_central(
+            current_user.id, request.args.to_dict(), current_user.language
+        )
     except services.AuthorizationFailed:
         abort(400)
     return to_amazon(url)
@@ -129,9 +140,17 @@ def verify(connection_id: int) -> ResponseReturnValue:
         if check.ok:
             flash(_("The connection works. Marketplaces: %(list)s.", list=check.detail), "success")
         elif connection.revoked_at:
-            flash(_("Amazon no longer accepts this authorization. Please renew the token."), "error")
+            flash(
+                _("Amazon no longer accepts this authorization. Please renew the token."), "error"
+            )
         else:
-            flash(_("The connection could not be checked right now. Please try again in a few minutes."), "error")
+            flash(
+                _(
+                    "The connection could not be checked right now. "
+                    "Please try again in a few minutes."
+                ),
+                "error",
+            )
     return account_page(lang, connection.id)
 
 
@@ -142,7 +161,10 @@ def deactivate(connection_id: int) -> ResponseReturnValue:
     services.deactivate(connection)
     lang = form_lang()
     with force_locale(lang):
-        flash(_("The token is deactivated: stock, price and order synchronization has stopped."), "success")
+        flash(
+            _("The token is deactivated: stock, price and order synchronization has stopped."),
+            "success",
+        )
     return account_page(lang, connection.id)
 
 
@@ -182,13 +204,23 @@ def account() -> ResponseReturnValue:
 
 
 # The marketplace a merchant most likely sells on, from their language.
-LIKELY_MARKETPLACE = {"fr": "FR", "de": "DE", "en": "UK", "es": "ES", "it": "IT", "nl": "NL",
-                      "pl": "PL", "sv": "SE", "ar": "AE", "ja": "JP"}  # fmt: skip
+LIKELY_MARKETPLACE = {
+    "fr": "FR",
+    "de": "DE",
+    "en": "UK",
+    "es": "ES",
+    "it": "IT",
+    "nl": "NL",
+    "pl": "PL",
+    "sv": "SE",
+    "ar": "AE",
+    "ja": "JP",
+}
 SYNC = {"running": _l("Running"), "stopped": _l("Stopped")}
 
 
 def marketplace_label(code: str) -> str:
-    """"Amazon.fr (France)", the country named in the reader's language."""
+    """ "Amazon.fr (France)", the country named in the reader's language."""
     marketplace = MARKETPLACES[code]
     territory = get_locale().territories.get("GB" if code == "UK" else code, code)
     return f"{marketplace.domain.capitalize()} ({territory})"

@@ -28,18 +28,34 @@ def create_demo() -> bool:
     seller = services.new_seller("Boutique Démo", "EU")
     refresh_token = services.new_secret("Atzr|")
     expires = utcnow() + timedelta(days=DEMO_DAYS_LEFT, hours=12)
-    db.session.add(Authorization(seller=seller, application_id=current_app.config["AMAZON_APPLICATION_ID"],
-                                 refresh_token_digest=digest(refresh_token), created_at=expires - VALIDITY,
-                                 expires_at=expires))  # fmt: skip
+    db.session.add(
+        Authorization(
+            seller=seller,
+            application_id=current_app.config["AMAZON_APPLICATION_ID"],
+            refresh_token_digest=digest(refresh_token),
+            created_at=expires - VALIDITY,
+            expires_at=expires,
+        )
+    )
     db.session.flush()
     connection = Connection(
-        user_id=user.id, region="EU", marketplace="FR", selling_partner_id=seller.selling_partner_id,
+        user_id=user.id,
+        region="EU",
+        marketplace="FR",
+        selling_partner_id=seller.selling_partner_id,
         refresh_token=current_app.extensions["token_vault"].encrypt(refresh_token),
-        authorized_at=expires - VALIDITY, expires_at=expires,
-    )  # fmt: skip
+        authorized_at=expires - VALIDITY,
+        expires_at=expires,
+    )
     db.session.add(connection)
-    db.session.add(Event(user_id=user.id, connection=connection, kind=EventKind.AUTHORIZED,
-                         created_at=expires - VALIDITY))  # fmt: skip
+    db.session.add(
+        Event(
+            user_id=user.id,
+            connection=connection,
+            kind=EventKind.AUTHORIZED,
+            created_at=expires - VALIDITY,
+        )
+    )
     db.session.commit()
     return True
 

@@ -3,7 +3,7 @@
 import secrets
 import string
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 
@@ -30,13 +30,22 @@ class LwaError(Exception):
 
 
 MALFORMED = LwaError(400, "invalid_request", "Malformed request")
-UNSUPPORTED = LwaError(400, "unsupported_grant_type",
-                       "The authorization grant type is not supported by the authorization server")  # fmt: skip
+UNSUPPORTED = LwaError(
+    400,
+    "unsupported_grant_type",
+    "The authorization grant type is not supported by the authorization server",
+)
 CLIENT_FAILED = LwaError(401, "invalid_client", "Client authentication failed")
-MISSING_CODE = LwaError(400, "invalid_request", "The request is missing a required parameter : code")
+MISSING_CODE = LwaError(
+    400, "invalid_request", "The request is missing a required parameter : code"
+)
 BAD_CODE = LwaError(400, "invalid_grant", "The request has an invalid grant parameter : code")
-BAD_REFRESH = LwaError(400, "invalid_grant", "The request has an invalid grant parameter : refresh_token. "
-                       "User may have revoked or didn't grant the permission.")  # fmt: skip
+BAD_REFRESH = LwaError(
+    400,
+    "invalid_grant",
+    "The request has an invalid grant parameter : refresh_token. "
+    "User may have revoked or didn't grant the permission.",
+)
 
 
 def setting(key: str, default: str = "") -> str:
@@ -81,7 +90,9 @@ def seller_by_id(selling_partner_id: str | None) -> Seller | None:
 def authorizations_of(seller: Seller) -> list[Authorization]:
     return list(
         db.session.execute(
-            db.select(Authorization).where(Authorization.seller_id == seller.id).order_by(Authorization.id)
+            db.select(Authorization)
+            .where(Authorization.seller_id == seller.id)
+            .order_by(Authorization.id)
         ).scalars()
     )
 
@@ -97,8 +108,17 @@ def authorize(seller: Seller, client_id: str, redirect_uri: str) -> str:
     )
     db.session.add(authorization)
     code = new_secret("ANsbx")
-    db.session.add(Grant(kind="code", value_digest=digest(code), seller=seller, authorization=authorization,
-                         client_id=client_id, redirect_uri=redirect_uri, issued_at=now))  # fmt: skip
+    db.session.add(
+        Grant(
+            kind="code",
+            value_digest=digest(code),
+            seller=seller,
+            authorization=authorization,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            issued_at=now,
+        )
+    )
     db.session.commit()
     return code
 
@@ -115,7 +135,9 @@ def use_grant(kind: str, value: str | None, lifetime: timedelta) -> Grant | None
     if not value:
         return None
     grant = db.session.execute(
-        db.select(Grant).where(Grant.kind == kind, Grant.value_digest == digest(value)).with_for_update()
+        db.select(Grant)
+        .where(Grant.kind == kind, Grant.value_digest == digest(value))
+        .with_for_update()
     ).scalar_one_or_none()
     if grant is None or grant.used_at is not None or utcnow() - grant.issued_at > lifetime:
         return None
@@ -128,7 +150,10 @@ def check_client(fields: dict) -> None:
     config = current_app.config
     if setting("outage") == "invalid_client":
         raise CLIENT_FAILED
-    if fields.get("client_id") != config["AMAZON_CLIENT_ID"] or fields.get("client_secret") != config["AMAZON_CLIENT_SECRET"]:
+    if (
+        fields.get("client_id") != config["AMAZON_CLIENT_ID"]
+        or fields.get("client_secret") != config["AMAZON_CLIENT_SECRET"]
+    ):
         raise CLIENT_FAILED
 
 
@@ -144,9 +169,16 @@ def token_answer(fields: dict) -> dict:
         return exchange_code(fields)
     if grant_type == "refresh_token":
         return refresh(fields)
-    if fields.get("scope") not in ("sellingpartnerapi::notifications", "sellingpartnerapi::migration"):
+    if fields.get("scope") not in (
+        "sellingpartnerapi::notifications",
+        "sellingpartnerapi::migration",
+    ):
         raise LwaError(400, "invalid_scope", "The request has an invalid parameter : scope")
-    return {"access_token": new_secret("Atza|"), "token_type": "bearer", "expires_in": ACCESS_LIFETIME}
+    return {
+        "access_token": new_secret("Atza|"),
+        "token_type": "bearer",
+        "expires_in": ACCESS_LIFETIME,
+    }
 
 
 def exchange_code(fields: dict) -> dict:
@@ -172,11 +204,20 @@ def refresh(fields: dict) -> dict:
 
 def access_answer(authorization: Authorization, refresh_token: str) -> dict:
     access = new_secret("Atza|")
-    db.session.add(AccessToken(value_digest=digest(access), authorization=authorization,
-                               expires_at=utcnow() + timedelta(seconds=ACCESS_LIFETIME)))  # fmt: skip
+    db.session.add(
+        AccessToken(
+            value_digest=digest(access),
+            authorization=authorization,
+            expires_at=utcnow() + timedelta(seconds=ACCESS_LIFETIME),
+        )
+    )
     db.session.commit()
-    return {"access_token": access, "token_type": "bearer", "expires_in": ACCESS_LIFETIME,
-            "refresh_token": refresh_token}  # fmt: skip
+    return {
+        "access_token": access,
+        "token_type": "bearer",
+        "expires_in": ACCESS_LIFETIME,
+        "refresh_token": refresh_token,
+    }
 
 
 def access_problem(token: str | None) -> tuple[str, str] | None:
@@ -194,9 +235,11 @@ def access_problem(token: str | None) -> tuple[str, str] | None:
 
 
 def seller_of_access_token(token: str) -> Seller:
-    return db.session.execute(
-        db.select(AccessToken).where(AccessToken.value_digest == digest(token))
-    ).scalar_one().authorization.seller
+    return (
+        db.session.execute(db.select(AccessToken).where(AccessToken.value_digest == digest(token)))
+        .scalar_one()
+        .authorization.seller
+    )
 
 
 def revoke(authorization: Authorization) -> None:
@@ -216,18 +259,22 @@ def move_dates(connection: Connection, days_left: int) -> None:
     db.session.commit()
 
 
-
-
 def wait_past_timeout() -> None:
     """Answer later than the portal waits, as a hanging LWA would."""
     time.sleep(current_app.config["AMAZON_TIMEOUT"] + 1)
 
 
-MARKETPLACE_NAMES = {"FR": ("Amazon.fr", "EUR", "fr_FR"), "DE": ("Amazon.de", "EUR", "de_DE"),
-                     "IT": ("Amazon.it", "EUR", "it_IT"), "ES": ("Amazon.es", "EUR", "es_ES"),
-                     "UK": ("Amazon.co.uk", "GBP", "en_GB"), "US": ("Amazon.com", "USD", "en_US"),
-                     "CA": ("Amazon.ca", "CAD", "en_CA"), "MX": ("Amazon.com.mx", "MXN", "es_MX"),
-                     "JP": ("Amazon.co.jp", "JPY", "ja_JP")}  # fmt: skip
+MARKETPLACE_NAMES = {
+    "FR": ("Amazon.fr", "EUR", "fr_FR"),
+    "DE": ("Amazon.de", "EUR", "de_DE"),
+    "IT": ("Amazon.it", "EUR", "it_IT"),
+    "ES": ("Amazon.es", "EUR", "es_ES"),
+    "UK": ("Amazon.co.uk", "GBP", "en_GB"),
+    "US": ("Amazon.com", "USD", "en_US"),
+    "CA": ("Amazon.ca", "CAD", "en_CA"),
+    "MX": ("Amazon.com.mx", "MXN", "es_MX"),
+    "JP": ("Amazon.co.jp", "JPY", "ja_JP"),
+}
 
 
 def participation(code: str) -> dict:
@@ -235,8 +282,13 @@ def participation(code: str) -> dict:
     name, currency, language = MARKETPLACE_NAMES[code]
     marketplace = MARKETPLACES[code]
     return {
-        "marketplace": {"id": marketplace.marketplace_id, "countryCode": "GB" if code == "UK" else code,
-                        "name": name, "defaultCurrencyCode": currency, "defaultLanguageCode": language,
-                        "domainName": f"www.{marketplace.domain}"},
+        "marketplace": {
+            "id": marketplace.marketplace_id,
+            "countryCode": "GB" if code == "UK" else code,
+            "name": name,
+            "defaultCurrencyCode": currency,
+            "defaultLanguageCode": language,
+            "domainName": f"www.{marketplace.domain}",
+        },
         "participation": {"isParticipating": True, "hasSuspendedListings": False},
-    }  # fmt: skip
+    }

@@ -2,7 +2,16 @@
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -71,7 +80,11 @@ def signin() -> ResponseReturnValue:
     if request.method == "GET":
         return page("signin.html", sellers=services.sellers(), next=target)
     if request.form.get("new_name"):
-        region = request.form.get("region") if request.form.get("region") in services.REGION_MARKETPLACES else "EU"
+        region = (
+            request.form.get("region")
+            if request.form.get("region") in services.REGION_MARKETPLACES
+            else "EU"
+        )
         seller = services.new_seller(request.form["new_name"][:100], region)
     else:
         seller = services.seller_by_id(request.form.get("seller"))
@@ -111,15 +124,30 @@ def consent() -> ResponseReturnValue:
     seller = signed_in_seller()
     if seller is None:
         return redirect(url_for(".signin", next=request.full_path))
-    if request.method == "GET" or (request.form.get("action") == "confirm" and not request.form.get("agree")):
+    if request.method == "GET" or (
+        request.form.get("action") == "confirm" and not request.form.get("agree")
+    ):
         return page("consent.html", args=args, missing_agreement=request.method == "POST")
     target = args.get("redirect_uri") or redirect_uri()
     if request.form.get("action") != "confirm":
-        return page("cancelled.html", back=with_query(target, error="access_denied", state=args.get("state"),
-                    error_description="The seller did not authorize the application."))  # fmt: skip
+        return page(
+            "cancelled.html",
+            back=with_query(
+                target,
+                error="access_denied",
+                state=args.get("state"),
+                error_description="The seller did not authorize the application.",
+            ),
+        )
     code = services.authorize(seller, current_app.config["AMAZON_CLIENT_ID"], target)
-    return redirect(with_query(target, state=args.get("state"), selling_partner_id=seller.selling_partner_id,
-                               spapi_oauth_code=code))  # fmt: skip
+    return redirect(
+        with_query(
+            target,
+            state=args.get("state"),
+            selling_partner_id=seller.selling_partner_id,
+            spapi_oauth_code=code,
+        )
+    )
 
 
 @bp.get(f"{SC}/apps/manage")
@@ -128,7 +156,9 @@ def manage() -> ResponseReturnValue:
     seller = signed_in_seller()
     if seller is None:
         return redirect(url_for(".signin", next=request.full_path))
-    return page("manage.html", authorizations=services.authorizations_of(seller), now=services.utcnow())
+    return page(
+        "manage.html", authorizations=services.authorizations_of(seller), now=services.utcnow()
+    )
 
 
 def own_authorization(authorization_id: int) -> Authorization:
@@ -149,8 +179,15 @@ def reauthorize(authorization_id: int) -> ResponseReturnValue:
     callback = url_for(".confirm", application_id=authorization.application_id, _external=True)
     login_uri = url_for("amazon.login_uri", _external=True)
     version = "beta" if current_app.config["AMAZON_DRAFT_APP"] else None
-    return redirect(with_query(login_uri, amazon_callback_uri=callback, amazon_state=amazon_state,
-                               selling_partner_id=authorization.seller.selling_partner_id, version=version))  # fmt: skip
+    return redirect(
+        with_query(
+            login_uri,
+            amazon_callback_uri=callback,
+            amazon_state=amazon_state,
+            selling_partner_id=authorization.seller.selling_partner_id,
+            version=version,
+        )
+    )
 
 
 @bp.post(f"{SC}/apps/manage/<int:authorization_id>/revoke")
@@ -166,13 +203,21 @@ def confirm(application_id: str) -> ResponseReturnValue:
     problem = consent_problem({**args.to_dict(), "application_id": application_id})
     if problem:
         return refusal(problem)
-    grant = services.use_grant("amazon_state", args.get("amazon_state"), services.AMAZON_STATE_LIFETIME)
+    grant = services.use_grant(
+        "amazon_state", args.get("amazon_state"), services.AMAZON_STATE_LIFETIME
+    )
     if grant is None:
         return refusal("amazon_state")
     target = args.get("redirect_uri") or redirect_uri()
     code = services.authorize(grant.seller, current_app.config["AMAZON_CLIENT_ID"], target)
-    return redirect(with_query(target, state=args.get("state"), selling_partner_id=grant.seller.selling_partner_id,
-                               spapi_oauth_code=code))  # fmt: skip
+    return redirect(
+        with_query(
+            target,
+            state=args.get("state"),
+            selling_partner_id=grant.seller.selling_partner_id,
+            spapi_oauth_code=code,
+        )
+    )
 
 
 def lwa_json(body: dict, status: int = 200) -> ResponseReturnValue:
@@ -187,17 +232,23 @@ def lwa_json(body: dict, status: int = 200) -> ResponseReturnValue:
 def token() -> ResponseReturnValue:
     """Login with Amazon's token endpoint."""
     fields = request.form.to_dict() if request.form else (request.get_json(silent=True) or {})
-    log = TokenRequest(grant_type=str(fields.get("grant_type"))[:32], content_type=request.content_type,
-                       secret_in_body="client_secret" in fields, basic_auth=request.authorization is not None,
-                       fields=",".join(sorted(fields))[:255])  # fmt: skip
+    log = TokenRequest(
+        grant_type=str(fields.get("grant_type"))[:32],
+        content_type=request.content_type,
+        secret_in_body="client_secret" in fields,
+        basic_auth=request.authorization is not None,
+        fields=",".join(sorted(fields))[:255],
+    )
     db.session.add(log)
     db.session.commit()
     outage = services.setting("outage")
+    db.session.commit()  # end the transaction: an outage may keep this request waiting
     if outage in ("500", "503"):
         error = ("server_error", 500) if outage == "500" else ("temporarily_unavailable", 503)
         return lwa_json({"error": error[0], "error_description": "Service unavailable"}, error[1])
     if outage == "timeout":
         services.wait_past_timeout()
+        return lwa_json({"error": "temporarily_unavailable", "error_description": "Timed out"}, 504)
     if outage == "not_json":
         return "<html><body>Gateway error</body></html>", 200, {"Content-Type": "text/html"}
     try:
@@ -205,7 +256,9 @@ def token() -> ResponseReturnValue:
             raise services.MALFORMED
         return lwa_json(services.token_answer(fields))
     except services.LwaError as error:
-        return lwa_json({"error_description": error.description, "error": error.error}, error.status)
+        return lwa_json(
+            {"error_description": error.description, "error": error.error}, error.status
+        )
 
 
 @bp.get("/sp-api/sellers/v1/marketplaceParticipations")
@@ -246,5 +299,10 @@ def controls() -> ResponseReturnValue:
     requests_seen = db.session.execute(
         db.select(TokenRequest).order_by(TokenRequest.id.desc()).limit(10)
     ).scalars()
-    return page("controls.html", outage=services.setting("outage"), outages=services.OUTAGES,
-                connections=mine, requests_seen=requests_seen)  # fmt: skip
+    return page(
+        "controls.html",
+        outage=services.setting("outage"),
+        outages=services.OUTAGES,
+        connections=mine,
+        requests_seen=requests_seen,
+    )
