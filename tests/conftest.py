@@ -46,11 +46,13 @@ def sample_faq(tmp_path):
 
 @pytest.fixture
 def build_app(tmp_path):
-    """Create apps on a given FAQ folder (the caller expects them to start or to fail)."""
+    """Create apps with extra configuration; their connections are closed afterwards."""
     built = []
 
-    def build(faq_dir, reset=True):
-        built.append(make_app(tmp_path, reset, FAQ_DIR=str(faq_dir)))
+    def build(faq_dir=None, reset=True, **config):
+        if faq_dir is not None:
+            config["FAQ_DIR"] = str(faq_dir)
+        built.append(make_app(tmp_path, reset, **config))
         return built[-1]
 
     yield build

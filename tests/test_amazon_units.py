@@ -9,7 +9,6 @@ from portal.amazon.crypto import InvalidToken, TokenVault, parse_keys
 from portal.amazon.models import Connection
 from portal.amazon.services import callback_region
 from portal.amazon.state import TokenState, status_of
-from tests.helpers import make_app
 
 NOW = datetime(2026, 11, 27, 12, 0)
 
@@ -82,9 +81,8 @@ def test_token_keys_from_configuration():
         ("/sandbox/seller-central/apps/authorize/confirm/x", None),
     ],
 )
-def test_login_uri_accepts_only_seller_and_vendor_central(tmp_path, uri, region):
-    app = make_app(
-        tmp_path,
+def test_login_uri_accepts_only_seller_and_vendor_central(build_app, uri, region):
+    app = build_app(
         AMAZON_CLIENT_ID="amzn1.application-oa2-client.x",
         AMAZON_CLIENT_SECRET="s",
         AMAZON_APPLICATION_ID="amzn1.sp.solution.x",

@@ -141,9 +141,8 @@ def test_draft_application_needs_version_beta(tmp_path):
         assert "MD1000" in consent_page(live, browser).text
 
 
-def test_sandbox_exists_only_without_amazon_credentials(tmp_path):
-    app = make_app(
-        tmp_path,
+def test_sandbox_exists_only_without_amazon_credentials(build_app):
+    app = build_app(
         AMAZON_CLIENT_ID="amzn1.application-oa2-client.x",
         AMAZON_CLIENT_SECRET="s",
         AMAZON_APPLICATION_ID="amzn1.sp.solution.x",
