@@ -418,3 +418,36 @@ def test_no_refresh_token_in_clear_in_the_database(live, merchant, renewing):
         for table in db.metadata.sorted_tables:
             for row in db.session.execute(table.select()):
                 assert "Atzr|" not in repr(tuple(row)), table.name
+
+
+def test_the_demo_merchant_renews_as_the_readme_says(live):
+    with live.app.app_context():
+        from portal.amazon.sandbox.demo import create_demo
+
+        create_demo()
+    browser = Browser(live.url)
+    browser.login("demo@example.com", "demo-merchant")
+    page = browser.get("/fr/account/amazon")
+    assert "Expire bientôt" in page.text and "12 jours" in page.text
+    (before,) = connections(live.app)
+    browser.get(location(consent(browser, start(browser, connection=before["id"]), seller=None)))
+    (after,) = connections(live.app)
+    assert after["seller"] == before["seller"] and after["state"] == TokenState.ACTIVE
+    assert after["expires_at"] - before["expires_at"] > timedelta(days=350)
+    assert "Actif" in browser.get("/fr/account/amazon").text
+
+
+def test_the_refresh_token_shows_nowhere(live, merchant, caplog):
+    caplog.set_level("DEBUG")
+    connection = connected(live, merchant)
+    merchant.post(f"/amazon/connections/{connection['id']}/verify", {"lang": "fr"})
+    seen = [merchant.get("/fr/account/amazon").text, merchant.get("/api/v1/amazon/connections").text]
+    session_cookie = merchant.http.cookies.get("session")
+    with live.app.test_request_context():
+        session = live.app.session_interface.get_signing_serializer(live.app).loads(session_cookie)
+    seen += [repr(session), caplog.text]
+    assert all("Atzr|" not in text for text in seen)
+    with live.app.app_context():
+        stored = db.session.get(Connection, connection["id"])
+        assert "Atzr|" not in repr(stored)
+        assert live.app.extensions["token_vault"].decrypt(stored.refresh_token).startswith("Atzr|")
