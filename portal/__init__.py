@@ -27,6 +27,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'portal.db'}",
         DEFAULT_LOCALE="fr",
         PRODUCT_NAME="magnalister",
+        # The portal's public address, for links in e-mails sent outside a request.
+        BASE_URL="http://127.0.0.1:5000",
+        TOKEN_ARTICLE_ID=2763,  # "Generate or renew the Amazon token"
         # translations/ and faq/ sit beside portal/, so the paths must be absolute
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         FAQ_DIR=str(ROOT / "faq"),

@@ -24,7 +24,7 @@ def location(response) -> str:
 def start(browser: Browser, marketplace: str = "FR", connection: int | None = None) -> str:
     """Press "Request a token" (or "Renew") on the account page; return the consent URL."""
     browser.get("/fr/account/amazon")
-    data = {"marketplace": marketplace, "lang": "fr"}
+    data = {"marketplace": marketplace, "lang": "fr", "confirmed": "1"}
     if connection:
         data["connection"] = str(connection)
     response = browser.post("/amazon/authorize", data, follow=False)
@@ -55,6 +55,17 @@ def consent(
 def authorize(browser: Browser, **kwargs) -> str:
     """The whole website workflow up to Amazon's redirect; returns the callback URL."""
     return location(consent(browser, start(browser, **kwargs)))
+
+
+def test_without_javascript_step_2_asks_first(live, merchant):
+    merchant.get("/fr/account/amazon")
+    question = merchant.post("/amazon/authorize", {"marketplace": "FR", "lang": "fr"}, follow=False)
+    assert question.status_code == 200
+    assert "Autoriser magnalister pour Amazon" in question.text
+    assert 'name="confirmed" value="1"' in question.text
+    answer = merchant.post("/amazon/authorize", {"marketplace": "FR", "lang": "fr", "confirmed": "1"},
+                           follow=False)  # fmt: skip
+    assert "/sandbox/seller-central/apps/authorize/consent?" in location(answer)
 
 
 def connections(app) -> list[dict]:
@@ -441,7 +452,10 @@ def test_the_refresh_token_shows_nowhere(live, merchant, caplog):
     caplog.set_level("DEBUG")
     connection = connected(live, merchant)
     merchant.post(f"/amazon/connections/{connection['id']}/verify", {"lang": "fr"})
-    seen = [merchant.get("/fr/account/amazon").text, merchant.get("/api/v1/amazon/connections").text]
+    seen = [
+        merchant.get("/fr/account/amazon").text,
+        merchant.get("/api/v1/amazon/connections").text,
+    ]
     session_cookie = merchant.http.cookies.get("session")
     with live.app.test_request_context():
         session = live.app.session_interface.get_signing_serializer(live.app).loads(session_cookie)

@@ -135,7 +135,7 @@ def test_draft_application_needs_version_beta(tmp_path):
         browser.login("d@example.com", "correct horse")
         browser.get("/fr/account/amazon")
         url = browser.post(
-            "/amazon/authorize", {"marketplace": "DE", "lang": "fr"}, follow=False
+            "/amazon/authorize", {"marketplace": "DE", "lang": "fr", "confirmed": "1"}, follow=False
         ).headers["Location"]
         assert parse_qs(urlsplit(url).query)["version"] == ["beta"]
         assert "MD1000" in consent_page(live, browser).text

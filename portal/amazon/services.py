@@ -42,6 +42,7 @@ class AuthorizationFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.connection = connection
+        self.flow: dict = {}  # what was remembered with the state, once known
 
 
 class AccountMismatch(Exception):
@@ -57,6 +58,7 @@ class AccountMismatch(Exception):
 class Completed:
     connection: Connection
     kind: EventKind  # authorized or renewed
+    flow: dict  # what was remembered when the authorization started
 
 
 def vault() -> TokenVault:
@@ -95,7 +97,14 @@ def redirect_uri() -> str:
 # Starting an authorization ----------------------------------------------------------------
 
 
-def start(user_id: int, marketplace: str, lang: str, connection: Connection | None = None) -> str:
+def start(
+    user_id: int,
+    marketplace: str,
+    lang: str,
+    connection: Connection | None,
+    popup: bool = False,
+    back: str | None = None,
+) -> str:
     """The Seller Central consent URL to send the merchant to (website workflow)."""
     flow = {
         "user_id": user_id,
@@ -103,6 +112,8 @@ def start(user_id: int, marketplace: str, lang: str, connection: Connection | No
         "lang": lang,
         "region": MARKETPLACES[marketplace].region,
         "connection_id": connection.id if connection else None,
+        "popup": popup,  # the merchant's page waits for a pop-up to tell it the result
+        "next": back,  # where the merchant started, to come back to without a pop-up
     }
     client = amazon()
     rv = client.create_authorization_url(
@@ -174,6 +185,14 @@ def complete(user_id: int, args: dict) -> Completed:
     flow = data.get("flow") or {}
     if flow.get("user_id") != user_id:
         fail(user_id, None, STATE_INVALID)
+    try:
+        return complete_flow(user_id, flow, data.get("redirect_uri"), args)
+    except AuthorizationFailed as failure:
+        failure.flow = flow
+        raise
+
+
+def complete_flow(user_id: int, flow: dict, uri: str | None, args: dict) -> Completed:
     renewing = connection_of(user_id, flow["connection_id"]) if flow.get("connection_id") else None
     if args.get("error"):
         fail(user_id, renewing, CANCELLED)
@@ -185,11 +204,11 @@ def complete(user_id: int, args: dict) -> Completed:
             "code": code,
             "selling_partner_id": seller,
             "flow": flow,
-            "redirect_uri": data.get("redirect_uri"),
+            "redirect_uri": uri,
             "at": time.time(),
         }
         raise AccountMismatch(renewing, seller)
-    return exchange(user_id, flow, code, seller, data.get("redirect_uri"), renewing)
+    return exchange(user_id, flow, code, seller, uri, renewing)
 
 
 def confirm_other_account(user_id: int, add: bool) -> Completed | None:
@@ -198,12 +217,15 @@ def confirm_other_account(user_id: int, add: bool) -> Completed | None:
     if not pending or pending["flow"].get("user_id") != user_id:
         fail(user_id, None, STATE_INVALID)
     renewing = connection_of(user_id, pending["flow"].get("connection_id") or 0)
-    if not add:
-        fail(user_id, renewing, ACCOUNT_MISMATCH)
     flow = {**pending["flow"], "connection_id": None}
-    return exchange(
-        user_id, flow, pending["code"], pending["selling_partner_id"], pending["redirect_uri"], None
-    )
+    try:
+        if not add:
+            fail(user_id, renewing, ACCOUNT_MISMATCH)
+        code, seller = pending["code"], pending["selling_partner_id"]
+        return exchange(user_id, flow, code, seller, pending["redirect_uri"], None)
+    except AuthorizationFailed as failure:
+        failure.flow = flow
+        raise
 
 
 def exchange(
@@ -263,7 +285,7 @@ def store(
     record(user_id, target, kind)
     db.session.commit()
     access_tokens.put(target, token)
-    return Completed(target, kind)
+    return Completed(target, kind, flow)
 
 
 def default_marketplace(region: str | None) -> str:

@@ -62,3 +62,34 @@ def status_of(connection: Connection | None, now: datetime) -> Status:
     if connection.expires_at - now <= EXPIRING_WITHIN:
         return Status(TokenState.EXPIRING, days_left)
     return Status(TokenState.ACTIVE, days_left)
+
+
+# From most to least urgent: what a merchant with several connections must see first.
+URGENCY = (
+    TokenState.REVOKED,
+    TokenState.EXPIRED,
+    TokenState.EXPIRING,
+    TokenState.DEACTIVATED,
+    TokenState.NOT_CONNECTED,
+    TokenState.ACTIVE,
+)
+STEPS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the merchant stands in the article's four renewal steps."""
+
+    current: int | None
+    completed: frozenset[int]
+
+
+def most_urgent(statuses: list[Status]) -> Status:
+    return min(statuses, key=lambda status: URGENCY.index(status.state), default=NOT_CONNECTED)
+
+
+def progress(statuses: list[Status]) -> Progress:
+    """Step 1 is next while a token needs (re)granting; all four are done when every one runs."""
+    if statuses and all(status.state is TokenState.ACTIVE for status in statuses):
+        return Progress(None, frozenset(STEPS))
+    return Progress(1, frozenset())

@@ -19,7 +19,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..i18n import LANGUAGES, localized_blueprint
+from ..urls import is_own_path
 from . import services
+from .live import live_view
 from .marketplaces import MARKETPLACES
 from .messages import EVENTS, FAILURES, STATES
 
@@ -52,15 +54,10 @@ def own_connection(connection_id: int) -> services.Connection:
     return connection
 
 
-def flash_failure(reason: str, lang: str) -> None:
-    with force_locale(lang):
-        flash(str(FAILURES[reason]) % {"product": current_app.config["PRODUCT_NAME"]}, "error")
-
-
 @bp.post("/amazon/authorize")
 @login_required
 def authorize() -> ResponseReturnValue:
-    """Request or renew a token: off to the marketplace's Seller Central consent page."""
+    """Request or renew a token: ask step 2's question, then off to Seller Central's consent page."""
     marketplace = request.form.get("marketplace", "")
     connection = None
     if request.form.get("connection"):
@@ -68,53 +65,76 @@ def authorize() -> ResponseReturnValue:
         marketplace = marketplace or connection.marketplace
     if marketplace not in MARKETPLACES:
         abort(400)
-    return to_amazon(services.start(current_user.id, marketplace, form_lang(), connection))
+    if not request.form.get("confirmed"):
+        g.lang = form_lang()
+        return render_template("amazon/confirm.html")
+    popup = request.form.get("popup") == "1"
+    back = request.form.get("next")
+    url = services.start(current_user.id, marketplace, form_lang(), connection, popup,
+                         back if is_own_path(back) else None)  # fmt: skip
+    return to_amazon(url)
+
+
+def flow_lang(flow: dict) -> str:
+    return flow["lang"] if flow.get("lang") in LANGUAGES else current_user.language
+
+
+def finished(flow: dict, connection: services.Connection, message: str) -> ResponseReturnValue:
+    """Tell the merchant where the page they started from waits: the pop-up, or that page."""
+    lang = flow_lang(flow)
+    if flow.get("popup"):
+        g.lang = lang
+        return render_template("amazon/popup_result.html", ok=True, message=message)
+    flash(message, "success")
+    return redirect(flow["next"], 303) if flow.get("next") else account_page(lang, connection.id)
+
+
+def failed(failure: services.AuthorizationFailed) -> ResponseReturnValue:
+    lang = flow_lang(failure.flow)
+    with force_locale(lang):
+        message = str(FAILURES[failure.reason]) % {"product": current_app.config["PRODUCT_NAME"]}
+    if failure.flow.get("popup"):
+        g.lang = lang
+        return render_template("amazon/popup_result.html", ok=False, message=message)
+    flash(message, "error")
+    if failure.flow.get("next"):
+        return redirect(failure.flow["next"], 303)
+    return account_page(lang, failure.connection.id if failure.connection else None)
 
 
 @bp.get("/amazon/callback")
 @login_required
 def callback() -> ResponseReturnValue:
     """Amazon's redirect after the merchant confirmed (or did not) in Seller Central."""
-    lang = current_user.language
     try:
         done = services.complete(current_user.id, request.args.to_dict())
     except services.AuthorizationFailed as failure:
-        flash_failure(failure.reason, lang)
-        return account_page(lang, failure.connection.id if failure.connection else None)
+        return failed(failure)
     except services.AccountMismatch as mismatch:
-        g.lang = lang
+        g.lang = current_user.language
         return render_template("amazon/other_account.html", mismatch=mismatch)
-    with force_locale(lang):
-        flash(
-            _(
-                "Done: %(product)s is connected to your Amazon seller account until %(date)s.",
-                product=current_app.config["PRODUCT_NAME"],
-                date=format_expiry(done.connection),
-            ),
-            "success",
+    with force_locale(flow_lang(done.flow)):
+        message = _(
+            "Done: %(product)s is connected to your Amazon seller account until %(date)s.",
+            product=current_app.config["PRODUCT_NAME"],
+            date=format_date(done.connection.expires_at, "long"),
         )
-    return account_page(lang, done.connection.id)
-
-
-def format_expiry(connection: services.Connection) -> str:
-    return format_date(connection.expires_at, "long")
+    return finished(done.flow, done.connection, message)
 
 
 @bp.post("/amazon/other-account")
 @login_required
 def other_account() -> ResponseReturnValue:
-    lang = form_lang()
+    """The answer to "add this other seller account?" after a renewal brought another one."""
     try:
         done = services.confirm_other_account(current_user.id, request.form.get("add") == "yes")
     except services.AuthorizationFailed as failure:
-        flash_failure(failure.reason, lang)
-        return account_page(lang, failure.connection.id if failure.connection else None)
-    with force_locale(lang):
-        flash(
-            _("The seller account %(id)s has been added.", id=done.connection.selling_partner_id),
-            "success",
+        return failed(failure)
+    with force_locale(flow_lang(done.flow)):
+        message = _(
+            "The seller account %(id)s has been added.", id=done.connection.selling_partner_id
         )
-    return account_page(lang, done.connection.id)
+    return finished(done.flow, done.connection, message)
 
 
 @bp.get("/amazon/login")
@@ -192,14 +212,40 @@ def api_connections() -> ResponseReturnValue:
 @pages.get("/account/amazon")
 @login_required
 def account() -> ResponseReturnValue:
-    """The merchant's connections, their state and what they can do about it."""
-    connections = services.connections_of(current_user.id)
-    response = render_template(
-        "amazon/account.html",
-        connections=[(c, services.status(c)) for c in connections],
-        not_connected=services.status(None),
-        marketplaces=MARKETPLACES,
+    """The merchant's connections, their state and what they can do, beside the article's steps."""
+    return private(
+        render_template(
+            "amazon/account.html",
+            live=live_view(current_user.id, g.lang),
+            marketplaces=MARKETPLACES,
+        )
     )
+
+
+LIVE_PARTS = {"account": "amazon/_account_live.html", "article": "amazon/_article_box.html"}
+
+
+@pages.get("/account/amazon/live")
+@login_required
+def live() -> ResponseReturnValue:
+    """The live part of a page, fetched again when an authorization in a pop-up finished."""
+    template = LIVE_PARTS.get(request.args.get("context", ""))
+    if template is None:
+        abort(404)
+    back = request.args.get("next")
+    return private(
+        render_template(
+            template,
+            live=live_view(current_user.id, g.lang),
+            return_to=back if is_own_path(back) else None,
+        )
+    )
+
+
+def private(body: str) -> ResponseReturnValue:
+    response = current_app.make_response(body)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
     return response
 
 

@@ -34,6 +34,7 @@ ALLOWED_ATTRIBUTES = {
 class Step:
     anchor: str
     text: str
+    html: Markup = Markup("")
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,21 @@ def render_markdown(body: str, product: str) -> Rendered:
     )
     html = sanitize(md.convert(body.replace(PRODUCT, product)))
     before, marker, after = html.partition(LIVE_BOX_HTML)
+    # The steps' own HTML, shown again beside the merchant's token (steps hold no nested lists).
+    step_html = dict(STEP_ITEM.findall(html))
+    steps = tuple(
+        Step(s.anchor, s.text, Markup(step_html.get(s.anchor, ""))) for s in md.article_steps
+    )
     return Rendered(
         before=Markup(before),
         after=Markup(after),
         has_live_box=bool(marker),
-        steps=tuple(md.article_steps),
+        steps=steps,
         sections=tuple(md.article_sections),
     )
+
+
+STEP_ITEM = re.compile(r'<li class="step" id="(step-\d+)">(.*?)</li>', re.S)
 
 
 MARKUP_NOISE = re.compile(r"\{[#.:][^}]*\}|\[\[[\w-]+\]\]|!!! \w+(?: \"[^\"]*\")?|[*_`>#|]+")

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import faq
+from ..amazon.live import LiveView, live_view
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..urls import same_origin_request
 
@@ -123,6 +124,13 @@ def find_page(article_id: int) -> faq.ArticlePage:
     return page
 
 
+def merchant_live_view(page: faq.ArticlePage) -> LiveView | None:
+    """A logged-in merchant's own token state, for the article's live box (rendered per request)."""
+    if not page.rendered.has_live_box or not current_user.is_authenticated or current_user.is_staff:
+        return None
+    return live_view(current_user.id, g.lang)
+
+
 def page_context(page: faq.ArticlePage) -> dict:
     """What the article and its print view show besides the text."""
     votes = faq.vote_summary(page.article.id, page.translation.lang, page.article.revision)
@@ -173,6 +181,7 @@ def article(article_id: int, slug: str) -> ResponseReturnValue:
     body = render_template(
         "faq/article.html",
         feedback=feedback if feedback in FEEDBACK_MESSAGES else None,
+        live=merchant_live_view(page),
         **context,
     )
     return public_page(body, context["last_modified"])

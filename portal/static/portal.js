@@ -58,3 +58,132 @@ document.addEventListener("DOMContentLoaded", () => {
   if (article) copyLinkButtons(article);
   printLinks();
 });
+
+// Renewing the Amazon token as the article describes it: step 2 asks, step 3 opens Seller
+// Central in a pop-up, and this page learns the result without a reload.
+const POPUP_NAME = "amazon-authorization";
+const MESSAGE_TYPE = "amazon-authorization";
+
+function setField(form, name, value) {
+  let field = form.querySelector(`input[name="${name}"]`);
+  if (!field) {
+    field = document.createElement("input");
+    field.type = "hidden";
+    field.name = name;
+    form.append(field);
+  }
+  field.value = value;
+}
+
+function markSteps(current, completed) {
+  for (const step of document.querySelectorAll("li.step[id^='step-']")) {
+    const number = Number(step.id.slice(5));
+    const done = completed.includes(number) || (current !== null && number < current);
+    step.classList.toggle("is-done", done);
+    step.classList.toggle("is-current", number === current);
+    if (number === current) step.setAttribute("aria-current", "step");
+    else step.removeAttribute("aria-current");
+  }
+}
+
+function markStepsFrom(region) {
+  const current = region.dataset.currentStep ? Number(region.dataset.currentStep) : null;
+  const completed = (region.dataset.completed || "").split(",").filter(Boolean).map(Number);
+  markSteps(current, completed);
+}
+
+async function refreshLiveRegions(status) {
+  const dialog = document.getElementById("renew-dialog");
+  for (const region of document.querySelectorAll("[data-live-region]")) {
+    const response = await fetch(region.dataset.liveUrl, { credentials: "same-origin" });
+    if (!response.ok) continue;
+    const template = document.createElement("template");
+    template.innerHTML = (await response.text()).trim();
+    const fresh = template.content.firstElementChild;
+    region.replaceWith(fresh);
+    markStepsFrom(fresh);
+    const heading = fresh.querySelector("h2[tabindex='-1']");
+    if (heading) heading.focus();
+  }
+  if (dialog && status === "success") announce(dialog.dataset.renewed);
+  if (dialog && status === "failure") announce(dialog.dataset.failed);
+}
+
+function watchPopup(popup) {
+  const timer = window.setInterval(() => {
+    if (!popup.closed) return;
+    window.clearInterval(timer);
+    refreshLiveRegions(null);
+  }, 800);
+}
+
+function goToSellerCentral(form, dialog) {
+  setField(form, "confirmed", "1");
+  const popup = window.open("about:blank", POPUP_NAME, "popup,width=780,height=820");
+  if (popup) {
+    setField(form, "popup", "1");
+    form.target = POPUP_NAME;
+    markSteps(3, [1, 2]);
+    announce(dialog.dataset.opened);
+    form.submit();
+    watchPopup(popup);
+    return;
+  }
+  // Blocked: say so, then carry on in this window.
+  setField(form, "popup", "0");
+  form.removeAttribute("target");
+  const notice = document.getElementById("renew-notice");
+  notice.textContent = dialog.dataset.blocked;
+  notice.hidden = false;
+  form.before(notice);
+  announce(dialog.dataset.blocked);
+  window.setTimeout(() => form.submit(), 1500);
+}
+
+function renewals() {
+  const dialog = document.getElementById("renew-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-renew]");
+    if (!form) return;
+    event.preventDefault();
+    const trigger = event.submitter;
+    markSteps(2, [1]);
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue === "ok") {
+        goToSellerCentral(form, dialog);
+      } else {
+        for (const region of document.querySelectorAll("[data-live-region]")) markStepsFrom(region);
+        if (trigger) trigger.focus();
+      }
+    }, { once: true });
+  });
+  window.addEventListener("message", (event) => {
+    if (event.origin !== window.location.origin) return;
+    if (!event.data || event.data.type !== MESSAGE_TYPE) return;
+    refreshLiveRegions(event.data.status);
+  });
+  for (const region of document.querySelectorAll("[data-live-region]")) markStepsFrom(region);
+}
+
+// In the pop-up: tell the page that opened it (same origin only), then close on success.
+function popupResult() {
+  const result = document.body.dataset.popupResult;
+  if (!result) return;
+  const closeButton = document.querySelector("[data-close-window]");
+  if (closeButton) {
+    closeButton.hidden = false;
+    closeButton.addEventListener("click", () => window.close());
+  }
+  if (window.opener && !window.opener.closed) {
+    window.opener.postMessage({ type: MESSAGE_TYPE, status: result }, window.location.origin);
+    if (result === "success") window.setTimeout(() => window.close(), 1500);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  renewals();
+  popupResult();
+});

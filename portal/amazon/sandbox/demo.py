@@ -13,21 +13,19 @@ from ...models import utcnow
 from ..models import Connection, Event, EventKind
 from ..state import VALIDITY
 from . import services
-from .models import Authorization, digest
+from .models import Authorization, Seller, digest
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-merchant"
 DEMO_DAYS_LEFT = 12
 
 
-def create_demo() -> bool:
-    """Create the demo merchant, their simulated seller account and connection; False if present."""
-    if find_user(DEMO_EMAIL):
-        return False
-    user = create_user(DEMO_EMAIL, DEMO_PASSWORD, Role.MERCHANT, "fr", "Europe/Paris")
-    seller = services.new_seller("Boutique Démo", "EU")
+def simulated_connection(
+    user_id: int, seller: Seller, marketplace: str, days_left: int
+) -> Connection:
+    """A connection granted a year minus days_left ago, known to the sandbox's Amazon too."""
     refresh_token = services.new_secret("Atzr|")
-    expires = utcnow() + timedelta(days=DEMO_DAYS_LEFT, hours=12)
+    expires = utcnow() + timedelta(days=days_left, hours=12)
     db.session.add(
         Authorization(
             seller=seller,
@@ -37,11 +35,10 @@ def create_demo() -> bool:
             expires_at=expires,
         )
     )
-    db.session.flush()
     connection = Connection(
-        user_id=user.id,
-        region="EU",
-        marketplace="FR",
+        user_id=user_id,
+        region=seller.region,
+        marketplace=marketplace,
         selling_partner_id=seller.selling_partner_id,
         refresh_token=current_app.extensions["token_vault"].encrypt(refresh_token),
         authorized_at=expires - VALIDITY,
@@ -49,14 +46,21 @@ def create_demo() -> bool:
     )
     db.session.add(connection)
     db.session.add(
-        Event(
-            user_id=user.id,
-            connection=connection,
-            kind=EventKind.AUTHORIZED,
-            created_at=expires - VALIDITY,
-        )
-    )
+        Event(user_id=user_id, connection=connection, kind=EventKind.AUTHORIZED,
+              created_at=expires - VALIDITY)
+    )  # fmt: skip
     db.session.commit()
+    return connection
+
+
+def create_demo() -> bool:
+    """Create the demo merchant, their simulated seller account and connection; False if present."""
+    if find_user(DEMO_EMAIL):
+        return False
+    user = create_user(DEMO_EMAIL, DEMO_PASSWORD, Role.MERCHANT, "fr", "Europe/Paris")
+    db.session.flush()
+    seller = services.new_seller("Boutique Démo", "EU")
+    simulated_connection(user.id, seller, "FR", DEMO_DAYS_LEFT)
     return True
 
 

@@ -1,0 +1,30 @@
+"""The merchant's live token state, as shown inside the article and on the self-service page."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .. import faq
+from ..faq.render import Step
+from . import services
+from .models import Connection
+from .state import Progress, Status, most_urgent, progress
+
+
+@dataclass(frozen=True)
+class LiveView:
+    connections: list[tuple[Connection, Status]]
+    urgent: Status  # the state that matters most across the merchant's connections
+    progress: Progress
+    steps: tuple[Step, ...]
+
+
+def token_article_steps(lang: str) -> tuple[Step, ...]:
+    page = faq.get_article(current_app.config["TOKEN_ARTICLE_ID"], lang)
+    return page.rendered.steps if page else ()
+
+
+def live_view(user_id: int, lang: str) -> LiveView:
+    pairs = [(c, services.status(c)) for c in services.connections_of(user_id)]
+    statuses = [status for _, status in pairs]
+    return LiveView(pairs, most_urgent(statuses), progress(statuses), token_article_steps(lang))

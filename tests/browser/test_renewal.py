@@ -1,0 +1,143 @@
+"""The whole renewal journey in Chromium: from the article, in a pop-up, blocked, without JavaScript."""
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox.demo import simulated_connection
+from tests.helpers import add_user
+
+pytestmark = pytest.mark.browser
+
+ARTICLES = {
+    "fr": "/fr/faq/2763-generer-ou-renouveler-le-token-amazon",
+    "ar": "/ar/faq/2763-tawlid-aw-tajdid-token-amazon",
+}
+
+
+@pytest.fixture
+def expiring_merchant(live_server, request):
+    """A merchant (in the test's language) whose token expires in twelve days."""
+    lang = getattr(request, "param", "fr")
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    user_id = add_user(live_server.app, email, language=lang)
+    with live_server.app.app_context():
+        seller = sandbox.new_seller(f"Shop {email}", "EU")
+        name = seller.name
+        simulated_connection(user_id, seller, "FR", 12)
+    return email, lang, name
+
+
+def log_in(page, email: str, lang: str, next_path: str) -> None:
+    page.goto(f"/{lang}/login?next={next_path}")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("correct horse")
+    page.locator("form.stacked-form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(next_path.split("#")[0])))
+
+
+def confirm_in_seller_central(window, seller_name: str) -> None:
+    """Sign in to the simulated Seller Central if asked, tick the box, press Confirm."""
+    window.wait_for_url(re.compile("/sandbox/seller-central/"))
+    if "/signin" in window.url:
+        window.get_by_label(re.compile(re.escape(seller_name))).check()
+        window.locator("form.stacked-form button[type=submit]").click()
+    window.locator("#agree").check()
+    window.get_by_role("button", name="Confirm").click()
+
+
+def expiry_of(page) -> datetime:
+    stamp = page.locator("#your-token time.expires").first.get_attribute("datetime")
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def assert_renewed(page) -> None:
+    box = page.locator("#your-token")
+    expect(box.locator("[data-state]").first).to_have_attribute("data-state", "active")
+    assert expiry_of(page) - datetime.now(UTC) > timedelta(days=364)
+
+
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
+def test_renew_from_the_article_in_a_popup(page, expiring_merchant, axe):
+    email, lang, seller = expiring_merchant
+    log_in(page, email, lang, ARTICLES[lang])
+    box = page.locator("#your-token")
+    expect(box.locator("[data-state]").first).to_have_attribute("data-state", "expiring")
+    assert axe(page) == []
+    page.evaluate("window.__notReloaded = true")
+    box.locator("button.renew").first.click()
+    dialog = page.locator("#renew-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#step-2")).to_have_class(re.compile("is-current"))
+    with page.expect_popup() as popup_info:
+        dialog.locator("button[value=ok]").click()
+    popup = popup_info.value
+    expect(page.locator("#step-3")).to_have_class(re.compile("is-current"))
+    confirm_in_seller_central(popup, seller)
+    expect(popup.locator("body")).to_have_attribute("data-popup-result", "success")
+    popup.wait_for_event("close", timeout=10_000)
+    assert_renewed(page)
+    assert page.evaluate("window.__notReloaded") is True
+    expect(page.locator("#step-4")).to_have_class(re.compile("is-done"))
+    expect(page.locator("#announcer")).not_to_be_empty()
+
+
+def test_renew_with_popups_blocked(context, expiring_merchant):
+    email, lang, seller = expiring_merchant
+    context.add_init_script("window.open = () => null;")
+    page = context.new_page()
+    log_in(page, email, lang, ARTICLES[lang])
+    page.locator("#your-token button.renew").first.click()
+    page.locator("#renew-dialog button[value=ok]").click()
+    expect(page.locator("#renew-notice")).to_be_visible()
+    page.wait_for_url(re.compile("/sandbox/seller-central/"))
+    confirm_in_seller_central(page, seller)
+    page.wait_for_url(re.compile(re.escape(ARTICLES[lang]) + "#your-token$"))
+    assert_renewed(page)
+    expect(page.locator(".flash-success")).to_be_visible()
+
+
+def test_renew_without_javascript(browser, live_server, expiring_merchant):
+    email, lang, seller = expiring_merchant
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="fr-FR"
+    )
+    try:
+        page = context.new_page()
+        log_in(page, email, lang, ARTICLES[lang])
+        page.locator("#your-token button.renew").first.click()
+        expect(page.locator("h1")).to_contain_text("Amazon")  # step 2 asked on its own page
+        page.get_by_role("button", name="OK").click()
+        confirm_in_seller_central(page, seller)
+        page.wait_for_url(re.compile(re.escape(ARTICLES[lang]) + "#your-token$"))
+        assert_renewed(page)
+    finally:
+        context.close()
+
+
+def test_anonymous_reader_is_invited_to_log_in_and_comes_back(page, expiring_merchant):
+    email, lang, _ = expiring_merchant
+    page.goto(ARTICLES[lang])
+    page.locator("#your-token a.button").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("correct horse")
+    page.locator("form.stacked-form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(ARTICLES[lang]) + "#your-token$"))
+    expect(page.locator("#your-token [data-state]").first).to_have_attribute(
+        "data-state", "expiring"
+    )
+
+
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
+def test_self_service_page_is_accessible_and_shows_the_next_step(page, expiring_merchant, axe):
+    email, lang, _ = expiring_merchant
+    log_in(page, email, lang, f"/{lang}/account/amazon")
+    expect(page.locator("#step-1")).to_have_class(re.compile("is-current"))
+    expect(page.locator(".connection-card .state-badge")).to_have_attribute(
+        "data-state", "expiring"
+    )
+    assert axe(page) == []
