@@ -63,8 +63,8 @@ def test_without_javascript_step_2_asks_first(live, merchant):
     assert question.status_code == 200
     assert "Autoriser magnalister pour Amazon" in question.text
     assert 'name="confirmed" value="1"' in question.text
-    answer = merchant.post("/amazon/authorize", {"marketplace": "FR", "lang": "fr", "confirmed": "1"},
-                           follow=False)  # fmt: skip
+    confirmed = {"marketplace": "FR", "lang": "fr", "confirmed": "1"}
+    answer = merchant.post("/amazon/authorize", confirmed, follow=False)
     assert "/sandbox/seller-central/apps/authorize/consent?" in location(answer)
 
 

@@ -57,7 +57,7 @@ def own_connection(connection_id: int) -> services.Connection:
 @bp.post("/amazon/authorize")
 @login_required
 def authorize() -> ResponseReturnValue:
-    """Request or renew a token: ask step 2's question, then off to Seller Central's consent page."""
+    """Request or renew a token: ask step 2's question, then off to Seller Central's consent."""
     marketplace = request.form.get("marketplace", "")
     connection = None
     if request.form.get("connection"):

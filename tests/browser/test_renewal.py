@@ -1,4 +1,4 @@
-"""The whole renewal journey in Chromium: from the article, in a pop-up, blocked, without JavaScript."""
+"""The renewal journey in Chromium: from the article, in a pop-up, blocked, without JavaScript."""
 
 import re
 import uuid
