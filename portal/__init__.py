@@ -50,6 +50,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         AMAZON_REDIRECT_URI=None,
         AMAZON_TIMEOUT=10,
         AMAZON_STATE_TTL=900,  # seconds a started authorization may take
+        # Mail: without a server, reminders are printed to the console.
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_USE_TLS=False,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_SENDER="Portal <no-reply@localhost>",
+        MAIL_TIMEOUT=20,
     )
     app.config.from_prefixed_env("PORTAL")  # PORTAL_SECRET_KEY -> SECRET_KEY
     if test_config:
@@ -73,6 +81,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .accounts import views as account_views
     from .amazon import views as amazon_views
     from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
+    from .reminders import models as reminder_models  # noqa: F401
     from .faq import views as faq_views
     from .site import bp as site_bp
 

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from .accounts.cli import users
 from .amazon.sandbox.demo import demo
 from .i18n import LANGUAGES
+from .reminders.cli import reminders
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -99,3 +100,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(reminders)
