@@ -84,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .reminders import models as reminder_models  # noqa: F401
     from .faq import views as faq_views
     from .site import bp as site_bp
+    from .support import views as support_views
 
     app.register_blueprint(faq_views.bp)
     app.register_blueprint(faq_views.root)
@@ -91,12 +92,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_views.bp)
     app.register_blueprint(amazon_views.bp)
     app.register_blueprint(amazon_views.pages)
+    app.register_blueprint(support_views.bp)
     if app.config["AMAZON_SANDBOX"]:
         from .amazon.sandbox import views as sandbox_views
 
         app.register_blueprint(sandbox_views.bp)
         csrf.exempt(sandbox_views.token)  # a server-to-server endpoint, like LWA's
-    csrf.exempt(faq_views.vote)  # anonymous readers have no session; checked by origin instead
+    # Anonymous readers have no session, so no CSRF token: these check the origin instead.
+    csrf.exempt(faq_views.vote)
+    csrf.exempt(faq_views.viewed)
     errors.register(app)
     cli.register(app)
 

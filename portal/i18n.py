@@ -66,9 +66,9 @@ def text_direction(code: str) -> str:
     return language.direction if language else "ltr"
 
 
-def localized_blueprint(name: str, import_name: str) -> Blueprint:
+def localized_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
     """A blueprint under /<lang>/ whose URLs carry the language, as in Flask's URL processors."""
-    bp = Blueprint(name, import_name, url_prefix="/<lang>")
+    bp = Blueprint(name, import_name, url_prefix=f"/<lang>{prefix}")
 
     @bp.url_value_preprocessor
     def pull_lang(endpoint: str | None, values: dict | None) -> None:

@@ -9,8 +9,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..models import utcnow
 from .library import Library
-from .models import SearchMiss, Vote
+from .models import ArticleView, SearchMiss, Vote
 from .render import Rendered
 from .store import Article, ArticleError, Category, Translation
 
@@ -36,6 +37,11 @@ class ArticlePage:
     def missing(self) -> bool:
         """No translation into the asked language: the source text is shown."""
         return self.translation.lang != self.lang
+
+    @property
+    def internal_note(self) -> str:
+        """Support's note on the article, in the reader's language when there is one."""
+        return self.translation.internal_note or self.article.source.internal_note
 
     @property
     def outdated(self) -> bool:
@@ -183,3 +189,27 @@ def record_vote(page: ArticlePage, identity: str, helpful: bool) -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def count_view(article_id: int, lang: str) -> None:
+    """Add one read of an article today; two readers at once both count."""
+    key = (
+        ArticleView.article_id == article_id,
+        ArticleView.lang == lang,
+        ArticleView.day == utcnow().date(),
+    )
+    for _attempt in range(2):
+        updated = db.session.execute(
+            db.update(ArticleView).where(*key).values(count=ArticleView.count + 1)
+        )
+        if updated.rowcount:
+            db.session.commit()
+            return
+        try:
+            db.session.add(
+                ArticleView(article_id=article_id, lang=lang, day=utcnow().date(), count=1)
+            )
+            db.session.commit()
+            return
+        except IntegrityError:  # another request created today's row first: add to it
+            db.session.rollback()

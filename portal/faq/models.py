@@ -1,6 +1,6 @@
 """What readers tell us about articles: helpful votes and searches that found nothing."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,3 +34,16 @@ class SearchMiss(db.Model):
     lang: Mapped[str] = mapped_column(String(8), index=True)
     query: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleView(db.Model):
+    """How often an article was read, per language and day (counted by the page's beacon)."""
+
+    __tablename__ = "faq_article_view"
+    __table_args__ = (UniqueConstraint("article_id", "lang", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int]
+    lang: Mapped[str] = mapped_column(String(8))
+    day: Mapped[date]
+    count: Mapped[int] = mapped_column(default=0)

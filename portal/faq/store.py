@@ -34,6 +34,7 @@ class Translation:
     body: str
     path: Path
     is_source: bool
+    internal_note: str = ""  # for support staff only, never shown to readers
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def read_translation(path: Path) -> tuple[int, str, Translation]:
         body=body,
         path=path,
         is_source="revision" in meta,
+        internal_note=str(meta.get("internal_note", "")),
     )
     return int(meta["id"]), str(meta["category"]), translation
 

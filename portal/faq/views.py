@@ -215,6 +215,16 @@ def vote(article_id: int) -> ResponseReturnValue:
     return response
 
 
+@bp.post("/faq/<int:article_id>/viewed")
+def viewed(article_id: int) -> ResponseReturnValue:
+    """The article page's beacon: count a read (cached pages count too, bots without JS do not)."""
+    page = find_page(article_id)
+    if not same_origin_request():
+        abort(400)
+    faq.count_view(page.article.id, page.translation.lang)
+    return "", 204
+
+
 @bp.get("/search")
 def search() -> ResponseReturnValue:
     query = request.args.get("q", "")

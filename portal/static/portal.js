@@ -56,6 +56,7 @@ function printLinks() {
 document.addEventListener("DOMContentLoaded", () => {
   const article = document.querySelector("main article.faq-article[data-copy-label]");
   if (article) copyLinkButtons(article);
+  if (article && article.dataset.beacon && navigator.sendBeacon) navigator.sendBeacon(article.dataset.beacon);
   printLinks();
 });
 
@@ -183,7 +184,25 @@ function popupResult() {
   }
 }
 
+function supportTools() {
+  for (const button of document.querySelectorAll("[data-copy-target]")) {
+    button.addEventListener("click", async () => {
+      const field = document.getElementById(button.dataset.copyTarget);
+      try {
+        await navigator.clipboard.writeText(field.value);
+        announce(button.dataset.copied);
+      } catch {
+        field.select();
+      }
+    });
+  }
+  for (const select of document.querySelectorAll("select[data-autosubmit]")) {
+    select.addEventListener("change", () => select.form.requestSubmit());
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  supportTools();
   renewals();
   popupResult();
 });

@@ -1,0 +1,90 @@
+"""Support pages under /<lang>/support/: only for the support and admin roles."""
+
+from functools import wraps
+
+from flask import abort, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from .. import faq
+from ..accounts.models import Role, User
+from ..amazon import services as amazon
+from ..extensions import db
+from ..i18n import LANGUAGES, localized_blueprint
+from . import services
+
+bp = localized_blueprint("support", __name__, "/support")
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.after_request
+def private(response):
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/")
+@staff_required
+def index() -> ResponseReturnValue:
+    """Find a merchant by email or selling partner id."""
+    query = request.args.get("q", "")
+    return render_template(
+        "support/index.html", query=query, merchants=services.find_merchants(query)
+    )
+
+
+@bp.get("/merchants/<int:user_id>")
+@staff_required
+def merchant(user_id: int) -> ResponseReturnValue:
+    """A merchant's connections, their state, dates and history: never a token, no actions."""
+    user = db.get_or_404(User, user_id)
+    if user.role is not Role.MERCHANT:
+        abort(404)
+    connections = [(c, amazon.status(c)) for c in amazon.connections_of(user.id)]
+    return render_template("support/merchant.html", merchant=user, connections=connections)
+
+
+@bp.get("/link")
+@staff_required
+def link() -> ResponseReturnValue:
+    """Build the link for a customer: article, the customer's language, the exact step."""
+    library = faq.library()
+    articles = faq.list_articles(g.lang, include_internal=True)
+    article_id = request.args.get("article", type=int) or current_app.config["TOKEN_ARTICLE_ID"]
+    page = faq.get_article(article_id, g.lang, include_internal=True)
+    if page is None:
+        abort(404)
+    customer_lang = request.args.get("customer_lang")
+    customer_lang = customer_lang if customer_lang in LANGUAGES else None
+    anchors = services.anchors(page)
+    anchor = request.args.get("anchor")
+    anchor = anchor if anchor in dict(anchors) else None
+    result = services.customer_link(article_id, customer_lang, anchor) if customer_lang else None
+    return render_template(
+        "support/link.html",
+        articles=articles,
+        page=page,
+        anchors=anchors,
+        chosen={"lang": customer_lang, "anchor": anchor},
+        result=result,
+        translated=customer_lang in library.articles[article_id].translations
+        if customer_lang
+        else True,
+    )
+
+
+@bp.get("/dashboard")
+@staff_required
+def dashboard() -> ResponseReturnValue:
+    return render_template("support/dashboard.html", stats=services.dashboard())
