@@ -81,8 +81,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .accounts import views as account_views
     from .amazon import views as amazon_views
     from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
-    from .reminders import models as reminder_models  # noqa: F401
     from .faq import views as faq_views
+    from .reminders import models as reminder_models  # noqa: F401
     from .site import bp as site_bp
     from .support import views as support_views
 

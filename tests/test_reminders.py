@@ -1,4 +1,4 @@
-"""Reminders against a real SMTP server on loopback: schedule, language, .ics, once only, retries."""
+"""Reminders against a real SMTP server on loopback: schedule, language, .ics, once, retries."""
 
 import os
 import socket
@@ -52,8 +52,12 @@ def inbox():
 
 @pytest.fixture
 def mail_app(build_app, inbox):
-    return build_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_SENDER="Support <support@example.com>",
-                     BASE_URL="https://help.example.com")  # fmt: skip
+    return build_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=inbox.port,
+        MAIL_SENDER="Support <support@example.com>",
+        BASE_URL="https://help.example.com",
+    )
 
 
 def merchant_with_token(app, language: str, days_left: int, email: str | None = None) -> int:
@@ -168,11 +172,20 @@ def test_two_concurrent_runs_send_each_reminder_once(mail_app, inbox):
 def test_two_cron_processes_at_once(mail_app, inbox, tmp_path):
     for number in range(4):
         merchant_with_token(mail_app, "en", 2, email=f"p{number}@example.com")
-    env = {**os.environ, "PORTAL_DATABASE_URL": mail_app.config["DATABASE_URL"], "PORTAL_SECRET_KEY": "test-secret",
-           "PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": str(inbox.port)}  # fmt: skip
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": mail_app.config["DATABASE_URL"],
+        "PORTAL_SECRET_KEY": "test-secret",
+        "PORTAL_MAIL_SERVER": "127.0.0.1",
+        "PORTAL_MAIL_PORT": str(inbox.port),
+    }
     command = [sys.executable, "-m", "flask", "--app", "portal", "reminders", "send"]
-    runs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            for _ in range(2)]  # fmt: skip
+    runs = [
+        subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for _ in range(2)
+    ]
     outputs = [process.communicate(timeout=60)[0].decode() for process in runs]
     assert all(process.returncode == 0 for process in runs), outputs
     assert len(inbox.messages) == 4

@@ -1,4 +1,4 @@
-"""When a token's reminders are due: weekly from 30 days before expiry, and on the day it expired."""
+"""When a token's reminders are due: weekly from 30 days before expiry, and when it expired."""
 
 from datetime import datetime, timedelta
 

@@ -1,17 +1,16 @@
-"""Finding due reminders, claiming each exactly once, and sending it in the merchant's language."""
+"""Finding due reminders, claiming each one once, and sending it in the merchant's language."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, url_for
 from babel.dates import format_date
-from flask_babel import force_locale
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy.exc import IntegrityError
 
@@ -143,8 +142,11 @@ def compose(due: Due, as_of: datetime) -> EmailMessage:
         if due.kind == EXPIRED:
             subject = _("Your Amazon token has expired: synchronization has stopped")
         else:
-            subject = ngettext("Your Amazon token expires in %(num)d day", "Your Amazon token expires in %(num)d days",
-                               days_left)  # fmt: skip
+            subject = ngettext(
+                "Your Amazon token expires in %(num)d day",
+                "Your Amazon token expires in %(num)d days",
+                days_left,
+            )
         context = {
             "connection": connection,
             "expired": due.kind == EXPIRED,
@@ -166,8 +168,10 @@ def compose(due: Due, as_of: datetime) -> EmailMessage:
     message["Content-Language"] = user.language
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message.add_attachment(calendar, maintype="text", subtype="calendar", filename="amazon-token.ics",
-                           params={"method": "PUBLISH"})  # fmt: skip
+    message.add_attachment(
+        calendar, maintype="text", subtype="calendar", filename="amazon-token.ics",
+        params={"method": "PUBLISH"},
+    )  # fmt: skip
     return message
 
 
