@@ -7,8 +7,9 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors
+from . import cli, errors, security
 from .accounts import login
 from .amazon import client as amazon_client
 from .amazon.crypto import TokenVault, derived_key, parse_keys
@@ -24,6 +25,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY="dev",  # production refuses this value
+        ENV="development",  # PORTAL_ENV=production turns on the production checks
+        REDIS_URL=None,  # shared rate-limit storage for several instances
+        LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",  # failed log-ins only
+        LOGIN_LIMIT_PER_ACCOUNT="10 per 10 minutes",
+        PROXY_FIX=0,  # how many reverse proxies set X-Forwarded-* in front of the portal
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'portal.db'}",
         DEFAULT_LOCALE="fr",
         PRODUCT_NAME="magnalister",
@@ -63,6 +69,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    # Reconnect transparently after the database dropped a pooled connection.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     if app.config["DEFAULT_LOCALE"] not in LANGUAGES:
         raise RuntimeError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}")
@@ -77,6 +85,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     keys = parse_keys(app.config["TOKEN_KEYS"]) or [derived_key(app.config["SECRET_KEY"])]
     app.extensions["token_vault"] = TokenVault(keys)
     amazon_client.configure(app)
+    security.init_app(app)
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from .accounts import views as account_views
     from .amazon import views as amazon_views

@@ -15,7 +15,8 @@ def is_own_path(target: str | None) -> bool:
 
 def same_origin_request() -> bool:
     """Reject cross-site form posts for forms that carry no CSRF token (anonymous readers)."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return False
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:  # modern browsers say where a request comes from
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("Origin")
     return origin is None or origin == request.host_url.rstrip("/")

@@ -108,8 +108,8 @@ def test_schedule_over_a_simulated_year(mail_app, inbox):
 
 
 @pytest.mark.parametrize(("language", "subject", "stops"), [
-    ("fr", "expire dans 9 jours", "importation des commandes"),
-    ("de", "läuft in 9 Tagen ab", "Bestellimport"),
+    ("fr", "expire dans 9 jours", "commandes"),
+    ("de", "läuft in 9 Tagen ab", "Bestellungen"),
     ("ja", "9日", "注文"),
     ("ar", "9", "الطلبات"),
 ])  # fmt: skip

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..i18n import localized_blueprint
+from ..security import limit_logins
 from ..urls import is_own_path
 from .forms import LoginForm
 from .services import find_user
@@ -18,6 +19,7 @@ def landing_page() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_logins
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":

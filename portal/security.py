@@ -1,0 +1,101 @@
+"""Security headers, log-in rate limits and the checks that keep a production start safe."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from .amazon.marketplaces import central_hosts
+
+limiter = Limiter(key_func=get_remote_address)
+
+# Pages that lead to Seller Central never send a Referer to another site, as Amazon asks;
+# the redirect to Amazon itself says no-referrer. Same-origin requests keep theirs: Flask-WTF
+# checks it on HTTPS, and a browser would otherwise send "Origin: null" with our own forms.
+SAME_ORIGIN_BLUEPRINTS = ("amazon", "amazon_pages", "sandbox")
+SAME_ORIGIN_ENDPOINTS = ("faq.article",)
+
+
+def failed_login(response: Response) -> bool:
+    """Only failed attempts count against the limits; merchants may log in as often as they like."""
+    return response.status_code == 400
+
+
+def account_key() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()
+
+
+login_limits = [
+    limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+                  deduct_when=failed_login),
+    limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+                  key_func=account_key, deduct_when=failed_login),
+]  # fmt: skip
+
+
+def limit_logins(view):
+    for limit in login_limits:
+        view = limit(view)
+    return view
+
+
+def content_security_policy(app: Flask) -> str:
+    """Scripts and styles from our own files only; forms may lead to Seller Central."""
+    targets = {f"https://{host}" for host in central_hosts()}
+    configured = app.config["AMAZON_SELLER_CENTRAL_URL"]
+    if configured and urlsplit(configured).scheme:
+        parts = urlsplit(configured)
+        targets.add(f"{parts.scheme}://{parts.netloc}")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "frame-ancestors 'none'",
+            "form-action 'self' " + " ".join(sorted(targets)),
+        ]
+    )
+
+
+def production_problems(config) -> list[str]:
+    """Why a production start would be unsafe; empty when it is not."""
+    problems = []
+    if config["SECRET_KEY"] in (None, "", "dev"):
+        problems.append("PORTAL_SECRET_KEY is the development default: set a long random value")
+    if config["AMAZON_SANDBOX"]:
+        problems.append("the Amazon sandbox is on: set PORTAL_AMAZON_CLIENT_ID and its secret")
+    if not config["TOKEN_KEYS"]:
+        problems.append("PORTAL_TOKEN_KEYS is empty: refresh tokens need their own encryption key")
+    return problems
+
+
+def init_app(app: Flask) -> None:
+    production = app.config["ENV"] == "production"
+    if production:
+        problems = production_problems(app.config)
+        if problems:
+            raise RuntimeError("The portal refuses to start in production: " + "; ".join(problems))
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    policy = content_security_policy(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        leads_to_amazon = (
+            request.blueprint in SAME_ORIGIN_BLUEPRINTS or request.endpoint in SAME_ORIGIN_ENDPOINTS
+        )
+        referrer = "same-origin" if leads_to_amazon else "strict-origin-when-cross-origin"
+        headers.setdefault("Referrer-Policy", referrer)
+        if production:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
