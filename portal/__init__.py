@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, security
+from . import cli, errors, logs, security
 from .accounts import login
 from .amazon import client as amazon_client
 from .amazon.crypto import TokenVault, derived_key, parse_keys
@@ -30,6 +30,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",  # failed log-ins only
         LOGIN_LIMIT_PER_ACCOUNT="10 per 10 minutes",
         PROXY_FIX=0,  # how many reverse proxies set X-Forwarded-* in front of the portal
+        LOG_JSON=False,  # one JSON object a line, with the request id (gunicorn.conf.py sets it)
+        LOG_LEVEL="INFO",
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'portal.db'}",
         DEFAULT_LOCALE="fr",
         PRODUCT_NAME="magnalister",
@@ -86,6 +88,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["token_vault"] = TokenVault(keys)
     amazon_client.configure(app)
     security.init_app(app)
+    logs.init_app(app)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from .accounts.cli import users
+from .amazon.cli import tokens
 from .amazon.sandbox.demo import demo
 from .i18n import LANGUAGES
 from .reminders.cli import reminders
@@ -101,3 +102,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
+    app.cli.add_command(tokens)

@@ -2,7 +2,10 @@
 
 from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from .extensions import db
 from .i18n import LANG_COOKIE, LANGUAGES
 from .urls import is_own_path
 
@@ -23,6 +26,24 @@ def switch_language(code: str) -> ResponseReturnValue:
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )  # fmt: skip
     return response
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """The portal can serve: its database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("database not reachable")
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}
 
 
 @bp.get("/robots.txt")

@@ -1,0 +1,25 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py "portal:create_app()"`."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+# Threads let a worker wait on Amazon (or on the built-in sandbox, which it calls itself).
+worker_class = "gthread"
+workers = int(os.environ.get("PORTAL_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("PORTAL_THREADS", 4))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, so a slow leak can never grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+control_socket_disable = True  # several instances on one host would share the socket
+accesslog = "-"
+# The path without its query string: Amazon's redirect carries a one-time code there.
+access_log_format = (
+    '{"remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
+    '"bytes": "%(B)s", "ms": %(M)s, "request_id": "%({x-request-id}o)s"}'
+)
+errorlog = "-"
+raw_env = ["PORTAL_LOG_JSON=true"]

@@ -1,0 +1,156 @@
+"""Security headers, cookie flags, log-in limits, production checks, key rotation, health checks."""
+
+import json
+import logging
+
+import pytest
+from cryptography.fernet import Fernet
+
+from portal import create_app
+from portal.amazon.models import Connection
+from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox.demo import simulated_connection
+from portal.extensions import db
+from portal.logs import JsonFormatter
+from tests.helpers import add_user
+from tests.test_accounts import csrf, login
+
+ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": "a-long-random-production-secret",
+    "AMAZON_CLIENT_ID": "amzn1.application-oa2-client.x",
+    "AMAZON_CLIENT_SECRET": "secret",
+    "AMAZON_APPLICATION_ID": "amzn1.sp.solution.x",
+}
+
+
+def test_security_headers(client):
+    response = client.get(ARTICLE)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert "https://sellercentral-europe.amazon.com" in policy  # forms may lead there
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert (
+        client.get("/fr/search?q=x").headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    )
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_the_redirect_to_amazon_sends_no_referrer(app, client):
+    add_user(app, "m@example.com")
+    login(client, "m@example.com")
+    page = client.get("/fr/account/amazon").get_data(as_text=True)
+    response = client.post(
+        "/amazon/authorize", data={"csrf_token": csrf(page), "marketplace": "FR", "confirmed": "1"}
+    )
+    assert response.status_code == 302 and response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_no_inline_script_or_style_in_pages(app, client):
+    add_user(app, "m@example.com")
+    login(client, "m@example.com")
+    for path in (ARTICLE, "/fr/account/amazon", "/fr/", "/sandbox/controls"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html and "onclick" not in html
+
+
+def test_session_cookie_flags(app, client):
+    add_user(app, "m@example.com")
+    cookie = login(client, "m@example.com").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_production_sets_hsts_and_secure_cookies(tmp_path):
+    app = create_app({**PRODUCTION, "TOKEN_KEYS": Fernet.generate_key().decode(),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})  # fmt: skip
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"SECRET_KEY": "dev"}, "PORTAL_SECRET_KEY"),
+    ({"AMAZON_CLIENT_ID": None, "AMAZON_SANDBOX": None}, "sandbox"),
+    ({"AMAZON_SANDBOX": True}, "sandbox"),
+    ({"TOKEN_KEYS": None}, "PORTAL_TOKEN_KEYS"),
+])  # fmt: skip
+def test_production_refuses_an_unsafe_start(tmp_path, change, reason):
+    config = {**PRODUCTION, "TOKEN_KEYS": Fernet.generate_key().decode(), **change}
+    with pytest.raises(RuntimeError, match=reason):
+        create_app({**config, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_login_is_rate_limited_per_account(build_app):
+    app = build_app(
+        LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute"
+    )
+    add_user(app, "target@example.com")
+    client = app.test_client()
+    codes = [
+        login(client, "target@example.com", password=f"guess{n}").status_code for n in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]
+    blocked = login(client, "target@example.com", lang="de")
+    assert blocked.status_code == 429 and "Zu viele Versuche" in blocked.get_data(as_text=True)
+    assert login(client, "other@example.com", password="x").status_code == 400  # another account
+
+
+def test_login_is_rate_limited_per_address(build_app):
+    app = build_app(
+        LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_ADDRESS="2 per minute"
+    )
+    client = app.test_client()
+    codes = [login(client, f"user{n}@example.com", password="x").status_code for n in range(3)]
+    assert codes == [400, 400, 429]
+
+
+def test_rotate_key_re_encrypts_every_token(tmp_path, build_app):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    app = build_app(TOKEN_KEYS=old)
+    user_id = add_user(app, "m@example.com")
+    with app.app_context():
+        seller = sandbox.new_seller("Shop", "EU")
+        connection_id = simulated_connection(user_id, seller, "FR", 100).id
+        before = app.extensions["token_vault"].decrypt(
+            db.session.get(Connection, connection_id).refresh_token
+        )
+    rotated = build_app(reset=False, TOKEN_KEYS=f"{new},{old}")
+    result = rotated.test_cli_runner().invoke(args=["tokens", "rotate-key"])
+    assert result.exit_code == 0 and "1 refresh token" in result.output
+    only_new = build_app(reset=False, TOKEN_KEYS=new)
+    with only_new.app_context():
+        stored = db.session.get(Connection, connection_id).refresh_token
+        assert only_new.extensions["token_vault"].decrypt(stored) == before
+
+
+def test_health_checks(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json() == {"status": "ok"}
+
+
+def test_readyz_says_when_the_database_is_gone(build_app, tmp_path):
+    app = build_app(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}", reset=False)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503 and response.get_json() == {"status": "database unavailable"}
+
+
+def test_request_id_and_json_logs_without_secrets(app, client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    assert (
+        len(client.get("/healthz", headers={"X-Request-ID": "bad id!"}).headers["X-Request-ID"])
+        == 32
+    )
+    with app.test_request_context("/amazon/callback"):
+        from flask import g
+
+        g.request_id = "r1"
+        message = "exchange failed for Atzr|abcdef code=xyz"
+        record = logging.LogRecord("portal", logging.WARNING, __file__, 1, message, None, None)
+        line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "r1" and line["path"] == "/amazon/callback"
+    assert "abcdef" not in line["message"] and "xyz" not in line["message"]
