@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 
 from .amazon.marketplaces import central_hosts
 
+# One per process; each create_app() gives it fresh storage (Redis when PORTAL_REDIS_URL is set).
 limiter = Limiter(key_func=get_remote_address)
 
 # Pages that lead to Seller Central never send a Referer to another site, as Amazon asks;

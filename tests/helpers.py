@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import threading
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -43,8 +42,6 @@ def make_app(tmp_path: Path, reset: bool = True, **config):
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": database_url(tmp_path),
-            # Each app counts failed log-ins on its own, whatever ran before it.
-            "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
             **config,
         }
     )
