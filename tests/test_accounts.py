@@ -91,6 +91,16 @@ def test_logged_in_pages_are_private(client, user):
     login(client)
     response = client.get("/fr/faq/2763-generer-ou-renouveler-le-token-amazon")
     assert response.cache_control.private and not response.cache_control.public
+    assert 'id="your-token"' in response.get_data(as_text=True)
+    printed = client.get("/fr/faq/2763-generer-ou-renouveler-le-token-amazon/print")
+    assert 'id="your-token"' not in printed.get_data(as_text=True)
+
+
+def test_anonymous_article_is_shared_and_invites_to_log_in(client, user):
+    response = client.get("/fr/faq/2763-generer-ou-renouveler-le-token-amazon")
+    html = response.get_data(as_text=True)
+    assert response.cache_control.public and "Set-Cookie" not in response.headers
+    assert "/fr/login?next=/fr/faq/2763-generer-ou-renouveler-le-token-amazon%23your-token" in html
 
 
 def test_users_create_command(app, runner):
