@@ -465,3 +465,41 @@ def test_the_refresh_token_shows_nowhere(live, merchant, caplog):
         stored = db.session.get(Connection, connection["id"])
         assert "Atzr|" not in repr(stored)
         assert live.app.extensions["token_vault"].decrypt(stored.refresh_token).startswith("Atzr|")
+
+
+def test_two_renewals_of_the_same_connection_at_once(live, merchant, renewing):
+    import threading
+
+    from portal.amazon.sandbox.models import Authorization, digest
+
+    other = Browser(live.url)
+    other.login("marie@example.com", "correct horse")
+    callbacks = [
+        (
+            browser,
+            location(consent(browser, start(browser, connection=renewing["id"]), seller=None)),
+        )
+        for browser in (merchant, other)
+    ]
+    barrier = threading.Barrier(2)
+
+    def finish(browser, callback):
+        barrier.wait()
+        browser.get(callback)
+
+    threads = [threading.Thread(target=finish, args=pair) for pair in callbacks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (connection,) = connections(live.app)
+    assert connection["state"] == TokenState.ACTIVE
+    assert connection["expires_at"] - connection["authorized_at"] == timedelta(days=365)
+    with live.app.app_context():
+        stored = live.app.extensions["token_vault"].decrypt(connection["token"])
+        issued = db.session.execute(db.select(Authorization.refresh_token_digest)).scalars().all()
+    assert digest(stored) in issued  # one whole token from Amazon, not a mix
+    assert [kind for kind, _ in events(live.app)].count("renewed") == 2
+    merchant.get("/fr/account/amazon")
+    merchant.post(f"/amazon/connections/{connection['id']}/verify", {"lang": "fr"})
+    assert events(live.app)[-1][0] == "verified"

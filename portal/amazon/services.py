@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import current_app, session, url_for
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import utcnow
@@ -264,28 +265,49 @@ def store(
     refresh_token: str,
     token: dict,
 ) -> Completed:
-    now = utcnow()
-    kind = EventKind.RENEWED if target else EventKind.AUTHORIZED
+    """Write the new token; two renewals at once leave one of them whole, never a mix."""
     if target is None:
         marketplace = flow.get("marketplace") or default_marketplace(region)
-        target = Connection(
-            user_id=user_id,
-            selling_partner_id=seller,
-            region=region or MARKETPLACES[marketplace].region,
-            marketplace=marketplace,
-        )
-        db.session.add(target)
-    elif flow.get("marketplace"):
-        target.marketplace = flow["marketplace"]
-    target.refresh_token = vault().encrypt(refresh_token)
-    target.authorized_at = now
-    target.expires_at = now + VALIDITY
-    target.deactivated_at = None
-    target.revoked_at = None
-    record(user_id, target, kind)
+        region = region or MARKETPLACES[marketplace].region
+        created = create_connection(user_id, seller, region, marketplace, refresh_token)
+        if created is not None:
+            access_tokens.put(created, token)
+            return Completed(created, EventKind.AUTHORIZED, flow)
+        target = find_existing(user_id, seller, region)  # a parallel request added it just now
+    # The row lock makes a parallel renewal wait, then write over this one as a whole.
+    locked = db.session.get(Connection, target.id, with_for_update=True, populate_existing=True)
+    if flow.get("marketplace"):
+        locked.marketplace = flow["marketplace"]
+    write_token(locked, refresh_token, EventKind.RENEWED)
+    access_tokens.put(locked, token)
+    return Completed(locked, EventKind.RENEWED, flow)
+
+
+def create_connection(
+    user_id: int, seller: str, region: str, marketplace: str, refresh_token: str
+) -> Connection | None:
+    """A new connection, or None when the same account was added in the meantime."""
+    connection = Connection(
+        user_id=user_id, selling_partner_id=seller, region=region, marketplace=marketplace
+    )
+    db.session.add(connection)
+    try:
+        write_token(connection, refresh_token, EventKind.AUTHORIZED)
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return connection
+
+
+def write_token(connection: Connection, refresh_token: str, kind: EventKind) -> None:
+    now = utcnow()
+    connection.refresh_token = vault().encrypt(refresh_token)
+    connection.authorized_at = now
+    connection.expires_at = now + VALIDITY
+    connection.deactivated_at = None
+    connection.revoked_at = None
+    record(connection.user_id, connection, kind)
     db.session.commit()
-    access_tokens.put(target, token)
-    return Completed(target, kind, flow)
 
 
 def default_marketplace(region: str | None) -> str:
