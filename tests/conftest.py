@@ -3,6 +3,7 @@
 import pytest
 
 from portal.extensions import db
+from tests.flow import connected
 from tests.helpers import SAMPLE_CATEGORIES, Browser, LiveServer, add_user, make_app, write_article
 
 
@@ -86,3 +87,9 @@ def merchant(live):
     browser = Browser(live.url)
     browser.login("marie@example.com", "correct horse")
     return browser
+
+
+@pytest.fixture
+def renewing(live, merchant):
+    """A merchant with an active connection, about to renew it."""
+    return connected(live, merchant)

@@ -7,54 +7,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from portal.amazon.models import Connection, Event
+from portal.amazon.models import Connection
 from portal.amazon.sandbox import services as sandbox
 from portal.amazon.sandbox.models import Grant
-from portal.amazon.state import TokenState, status_of
+from portal.amazon.state import TokenState
 from portal.extensions import db
 from portal.models import utcnow
+from tests.flow import authorize, connected, connections, consent, events, location, start
 from tests.helpers import Browser, add_user
-
-
-def location(response) -> str:
-    assert response.status_code in (301, 302, 303), (response.status_code, response.text[:300])
-    return response.headers["Location"]
-
-
-def start(browser: Browser, marketplace: str = "FR", connection: int | None = None) -> str:
-    """Press "Request a token" (or "Renew") on the account page; return the consent URL."""
-    browser.get("/fr/account/amazon")
-    data = {"marketplace": marketplace, "lang": "fr", "confirmed": "1"}
-    if connection:
-        data["connection"] = str(connection)
-    response = browser.post("/amazon/authorize", data, follow=False)
-    assert response.headers["Referrer-Policy"] == "no-referrer"
-    return location(response)
-
-
-def consent(
-    browser: Browser, url: str, seller: str | None = "Ma Boutique", action: str = "confirm"
-):
-    """In the simulated Seller Central: sign in if asked, tick the box, Confirm or Cancel."""
-    response = browser.get(url, follow=False)
-    if response.status_code == 302 and "/signin" in location(response):
-        browser.get(location(response))
-        existing = re.search(r'name="seller" id="[^"]+" value="([^"]+)"', browser.last.text)
-        choice = {"new_name": seller, "region": "EU"} if seller else {"seller": existing.group(1)}
-        browser.post(
-            "/sandbox/seller-central/signin",
-            {"next": urlsplit(url).path + "?" + urlsplit(url).query, **choice},
-        )
-    assert "Confirm" in browser.last.text
-    query = parse_qs(urlsplit(url).query)
-    form = {key: values[0] for key, values in query.items()}
-    form.update({"action": action, "agree": "1"})
-    return browser.post("/sandbox/seller-central/apps/authorize/consent", form, follow=False)
-
-
-def authorize(browser: Browser, **kwargs) -> str:
-    """The whole website workflow up to Amazon's redirect; returns the callback URL."""
-    return location(consent(browser, start(browser, **kwargs)))
 
 
 def test_without_javascript_step_2_asks_first(live, merchant):
@@ -66,39 +26,6 @@ def test_without_javascript_step_2_asks_first(live, merchant):
     confirmed = {"marketplace": "FR", "lang": "fr", "confirmed": "1"}
     answer = merchant.post("/amazon/authorize", confirmed, follow=False)
     assert "/sandbox/seller-central/apps/authorize/consent?" in location(answer)
-
-
-def connections(app) -> list[dict]:
-    with app.app_context():
-        rows = db.session.execute(db.select(Connection).order_by(Connection.id)).scalars()
-        return [
-            {
-                "id": c.id,
-                "token": c.refresh_token,
-                "authorized_at": c.authorized_at,
-                "expires_at": c.expires_at,
-                "deactivated_at": c.deactivated_at,
-                "revoked_at": c.revoked_at,
-                "seller": c.selling_partner_id,
-                "state": status_of(c, utcnow()).state,
-            }
-            for c in rows
-        ]
-
-
-def events(app) -> list[tuple[str, str | None]]:
-    with app.app_context():
-        return [
-            (e.kind.value, e.detail)
-            for e in db.session.execute(db.select(Event).order_by(Event.id)).scalars()
-        ]
-
-
-def connected(live, merchant) -> dict:
-    callback = authorize(merchant)
-    merchant.get(callback)
-    (connection,) = connections(live.app)
-    return connection
 
 
 def test_grant_an_authorization(live, merchant):
@@ -230,12 +157,6 @@ def assert_unchanged(live, before: list[dict], reason: str, page) -> None:
     kind, detail = events(live.app)[-1]
     assert kind == "authorization_failed" and detail.startswith(reason)
     assert FAILURE_MESSAGES[reason] in page.text.replace("&#39;", "'").replace("’", "'")
-
-
-@pytest.fixture
-def renewing(live, merchant):
-    """A merchant with an active connection, about to renew it."""
-    return connected(live, merchant)
 
 
 def test_cancel_in_seller_central(live, merchant, renewing):

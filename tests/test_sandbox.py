@@ -12,6 +12,7 @@ from portal.amazon.sandbox.demo import DEMO_EMAIL, DEMO_PASSWORD
 from portal.amazon.services import connections_of, status
 from portal.amazon.state import TokenState
 from portal.extensions import db
+from tests.flow import connected
 from tests.helpers import Browser, make_app
 
 
@@ -162,8 +163,6 @@ def test_every_sandbox_page_says_it_is_a_simulation(live, merchant):
 
 
 def test_controls_move_the_dates(live, merchant):
-    from tests.test_amazon_flow import connected
-
     connection = connected(live, merchant)
     page = merchant.get("/sandbox/controls")
     assert f'name="connection" value="{connection["id"]}"' in page.text

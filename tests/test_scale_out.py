@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.extensions import db
+from tests.flow import consent, location, start
 from tests.helpers import POSTGRES, ROOT, Browser, add_user, need, postgres_available
-from tests.test_amazon_flow import consent, location, start
 
 pytestmark = pytest.mark.postgres
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -1,0 +1,84 @@
+"""Driving the Seller Central authorization over HTTP against the sandbox, for the tests."""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from portal.amazon.models import Connection, Event
+from portal.amazon.state import status_of
+from portal.extensions import db
+from portal.models import utcnow
+from tests.helpers import Browser
+
+
+def location(response) -> str:
+    assert response.status_code in (301, 302, 303), (response.status_code, response.text[:300])
+    return response.headers["Location"]
+
+
+def start(browser: Browser, marketplace: str = "FR", connection: int | None = None) -> str:
+    """Press "Request a token" (or "Renew") on the account page; return the consent URL."""
+    browser.get("/fr/account/amazon")
+    data = {"marketplace": marketplace, "lang": "fr", "confirmed": "1"}
+    if connection:
+        data["connection"] = str(connection)
+    response = browser.post("/amazon/authorize", data, follow=False)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    return location(response)
+
+
+def consent(
+    browser: Browser, url: str, seller: str | None = "Ma Boutique", action: str = "confirm"
+):
+    """In the simulated Seller Central: sign in if asked, tick the box, Confirm or Cancel."""
+    response = browser.get(url, follow=False)
+    if response.status_code == 302 and "/signin" in location(response):
+        browser.get(location(response))
+        existing = re.search(r'name="seller" id="[^"]+" value="([^"]+)"', browser.last.text)
+        choice = {"new_name": seller, "region": "EU"} if seller else {"seller": existing.group(1)}
+        browser.post(
+            "/sandbox/seller-central/signin",
+            {"next": urlsplit(url).path + "?" + urlsplit(url).query, **choice},
+        )
+    assert "Confirm" in browser.last.text
+    query = parse_qs(urlsplit(url).query)
+    form = {key: values[0] for key, values in query.items()}
+    form.update({"action": action, "agree": "1"})
+    return browser.post("/sandbox/seller-central/apps/authorize/consent", form, follow=False)
+
+
+def authorize(browser: Browser, **kwargs) -> str:
+    """The whole website workflow up to Amazon's redirect; returns the callback URL."""
+    return location(consent(browser, start(browser, **kwargs)))
+
+
+def connections(app) -> list[dict]:
+    with app.app_context():
+        rows = db.session.execute(db.select(Connection).order_by(Connection.id)).scalars()
+        return [
+            {
+                "id": c.id,
+                "token": c.refresh_token,
+                "authorized_at": c.authorized_at,
+                "expires_at": c.expires_at,
+                "deactivated_at": c.deactivated_at,
+                "revoked_at": c.revoked_at,
+                "seller": c.selling_partner_id,
+                "state": status_of(c, utcnow()).state,
+            }
+            for c in rows
+        ]
+
+
+def events(app) -> list[tuple[str, str | None]]:
+    with app.app_context():
+        return [
+            (e.kind.value, e.detail)
+            for e in db.session.execute(db.select(Event).order_by(Event.id)).scalars()
+        ]
+
+
+def connected(live, merchant) -> dict:
+    callback = authorize(merchant)
+    merchant.get(callback)
+    (connection,) = connections(live.app)
+    return connection

@@ -1,0 +1,63 @@
+"""Faults: Amazon's token endpoint failing mid-renewal, the database dropping its connections."""
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from portal.amazon.sandbox import services as sandbox
+from portal.extensions import db
+from tests.flow import authorize, connections, events
+from tests.helpers import DATABASE_URL, POSTGRES, LiveServer, make_app, need, postgres_available
+
+
+def test_renewals_recover_when_the_token_endpoint_comes_back(live, merchant, renewing):
+    before = connections(live.app)
+    for outage in ("503", "500", "not_json", "invalid_client"):
+        callback = authorize(merchant, connection=renewing["id"])
+        with live.app.app_context():
+            sandbox.set_setting("outage", outage)
+        page = merchant.get(callback)
+        assert page.status_code == 200 and "flash-error" in page.text
+        assert connections(live.app) == before  # nothing lost, nothing changed
+    with live.app.app_context():
+        sandbox.set_setting("outage", "")
+    merchant.get(authorize(merchant, connection=renewing["id"]))
+    (after,) = connections(live.app)
+    assert after["token"] != before[0]["token"] and after["expires_at"] > before[0]["expires_at"]
+    assert [kind for kind, _ in events(live.app)].count("authorization_failed") == 4
+
+
+@pytest.fixture
+def live_on_postgres(tmp_path):
+    need(postgres_available(), "PostgreSQL is not running on 127.0.0.1:5432")
+    url = (
+        DATABASE_URL if (DATABASE_URL or "").startswith("postgresql") else f"{POSTGRES}/portal_test"
+    )
+    with LiveServer(make_app(tmp_path, DATABASE_URL=url)) as server:
+        yield server
+
+
+@pytest.mark.postgres
+def test_the_portal_reconnects_after_postgresql_dropped_its_connections(live_on_postgres):
+    live = live_on_postgres
+    session = requests.Session()
+    assert session.get(f"{live.url}/readyz", timeout=10).ok
+    assert session.post(f"{live.url}/fr/faq/2763/vote", data={"helpful": "yes"}, timeout=10).ok
+    with live.app.app_context():
+        database = db.engine.url.database
+        admin = sa.create_engine(
+            db.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+    with admin.connect() as connection:
+        dropped = connection.execute(
+            sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid()"),
+            {"db": database},
+        ).scalar()  # fmt: skip
+    admin.dispose()
+    assert dropped >= 1
+    for _ in range(5):  # every request after the drop works: the pool checks before lending
+        assert session.get(f"{live.url}/readyz", timeout=10).ok
+        assert session.get(
+            f"{live.url}/fr/faq/2763-generer-ou-renouveler-le-token-amazon", timeout=10
+        ).ok
