@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",  # failed log-ins only
         LOGIN_LIMIT_PER_ACCOUNT="10 per 10 minutes",
         PROXY_FIX=0,  # how many reverse proxies set X-Forwarded-* in front of the portal
+        BENCH_ROUTES=False,  # /_bench/hello, the framework's ceiling for bench/run.py
         LOG_JSON=False,  # one JSON object a line, with the request id (gunicorn.conf.py sets it)
         LOG_LEVEL="INFO",
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'portal.db'}",
@@ -118,6 +119,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(faq_views.viewed)
     errors.register(app)
     cli.register(app)
+    if app.config["BENCH_ROUTES"]:
+        app.add_url_rule("/_bench/hello", "bench_hello", lambda: "hello")
 
     @app.context_processor
     def page_globals() -> dict[str, Any]:

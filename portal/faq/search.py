@@ -8,6 +8,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -20,6 +21,7 @@ SNOWBALL = {
 WORD = re.compile(r"\w+")
 # Han, Hiragana, Katakana (and the prolonged sound mark): scripts written without spaces.
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+")
+CJK_SPLIT = re.compile(f"({CJK.pattern})")
 KANA_MARKS = {"\u3099", "\u309a"}  # dakuten, handakuten: part of the letter, not an accent
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "body": 1.0}
 PREFIX_WEIGHT = 0.5
@@ -47,6 +49,13 @@ def stemmer(lang: str):
     return cache[lang]
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str, lang: str) -> str:
+    """Words repeat a lot across articles: stem each one once (pure-Python Snowball is slow)."""
+    snowball = stemmer(lang)
+    return snowball.stemWord(word) if snowball else word
+
+
 def ngrams(run: str) -> list[str]:
     """Character bigrams, so Japanese text is findable without word boundaries."""
     if len(run) == 1:
@@ -56,13 +65,12 @@ def ngrams(run: str) -> list[str]:
 
 def pieces(text: str, lang: str) -> Iterator[list[str]]:
     """The terms of each word: one stem, or the bigrams of a run of Japanese text."""
-    stem = stemmer(lang)
     for word in WORD.findall(fold(text)):
-        for piece in re.split(f"({CJK.pattern})", word):
+        for piece in CJK_SPLIT.split(word):
             if CJK.fullmatch(piece):
                 yield ngrams(piece)
             elif piece:
-                yield [stem.stemWord(piece) if stem else piece]
+                yield [stem(piece, lang)]
 
 
 def analyze(text: str, lang: str) -> list[str]:

@@ -1,0 +1,288 @@
+"""Measure the portal under gunicorn with wrk, behind an nginx cache, and with 1,000 articles.
+
+    .venv/bin/python bench/run.py            # needs wrk and nginx (Debian packages)
+
+Prints requests/s, p50 and p99 for each page and its ratio to a bare route of the same app,
+then start-up time, search p95 and memory per worker with a generated corpus, each against
+its target. Everything runs on loopback; nothing is left behind.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
+TARGETS = {"article": 0.9, "self-service": 0.6, "search": 0.7}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def seconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def wrk(url: str, *headers: str) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+    for header in headers:
+        command[1:1] = ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": seconds(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": seconds(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def start_portal(work: Path, env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--access-logfile", "/dev/null", "--error-logfile", str(work / "gunicorn.log"), "portal:create_app()"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{base}/healthz")
+    return process, base
+
+
+def portal_env(work: Path, **extra: str) -> dict:
+    return {**os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "PORTAL_SECRET_KEY": "bench",
+            "PORTAL_BENCH_ROUTES": "true", "PORTAL_LOG_JSON": "false", **extra}  # fmt: skip
+
+
+def prepare_database(env: dict) -> None:
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([PY, "-m", "flask", "--app", "portal", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+
+
+def session_cookie(base: str) -> str:
+    browser = requests.Session()
+    page = browser.get(f"{base}/fr/login").text
+    token = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
+    browser.post(f"{base}/fr/login", data={"csrf_token": token, "email": "demo@example.com",
+                                           "password": "demo-merchant"})  # fmt: skip
+    return f"Cookie: session={browser.cookies['session']}"
+
+
+def nginx_conf(work: Path, upstream: str, port: int, static_port: int) -> Path:
+    (work / "www").mkdir()
+    (work / "cache").mkdir()
+    conf = work / "nginx.conf"
+    # As root, nginx's workers would otherwise drop to "nobody" and not reach this private folder.
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf.write_text(textwrap.dedent(f"""
+        {user}
+        worker_processes 2;
+        pid {work}/nginx.pid;
+        error_log {work}/nginx-error.log warn;
+        events {{ worker_connections 1024; }}
+        http {{
+          access_log off; sendfile on; keepalive_requests 100000;
+          include /etc/nginx/mime.types;
+          client_body_temp_path {work}/body; proxy_temp_path {work}/proxy;
+          fastcgi_temp_path {work}/fcgi; uwsgi_temp_path {work}/uwsgi; scgi_temp_path {work}/scgi;
+          proxy_cache_path {work}/cache levels=1:2 keys_zone=portal:10m max_size=100m;
+          server {{
+            listen 127.0.0.1:{port};
+            location / {{
+              proxy_pass {upstream};
+              proxy_http_version 1.1;
+              proxy_set_header Connection "";
+              proxy_cache portal;
+              proxy_cache_lock on;
+              proxy_cache_use_stale updating;
+              proxy_cache_bypass $cookie_session;
+              proxy_no_cache $cookie_session;
+              add_header X-Cache $upstream_cache_status;
+            }}
+          }}
+          server {{ listen 127.0.0.1:{static_port}; root {work}/www; default_type text/html; }}
+        }}
+    """))
+    return conf
+
+
+def report(name: str, result: dict, hello: dict | None) -> None:
+    ratio = result["rps"] / hello["rps"] if hello else 1.0
+    line = f"{name:<28} {result['rps']:>9.0f} req/s  p50 {result['p50'] * 1000:7.2f} ms  p99 {result['p99'] * 1000:7.2f} ms"
+    if hello:
+        line += f"  ratio {ratio:4.2f}"
+    if result["errors"]:
+        line += f"  NON-2xx: {result['errors']}"
+    print(line, flush=True)
+
+
+def verdict(label: str, value: float, target: float, higher_is_better: bool = True) -> bool:
+    ok = value >= target if higher_is_better else value <= target
+    print(f"  {'PASS' if ok else 'MISS'}  {label}: {value:.3g} (target {'≥' if higher_is_better else '≤'} {target})")
+    return ok
+
+
+def web_part(work: Path) -> list[bool]:
+    env = portal_env(work)
+    prepare_database(env)
+    portal, base = start_portal(work, env)
+    results = {}
+    try:
+        cookie = session_cookie(base)
+        print(f"\n== gunicorn, 2 workers, wrk -c{CONNECTIONS} -d{DURATION} (2 cores shared with wrk)")
+        results["hello"] = wrk(f"{base}/_bench/hello")
+        report("bare route /_bench/hello", results["hello"], None)
+        results["article"] = wrk(f"{base}{ARTICLE}")
+        report("anonymous article", results["article"], results["hello"])
+        results["self-service"] = wrk(f"{base}/fr/account/amazon", cookie)
+        report("self-service (logged in)", results["self-service"], results["hello"])
+        results["search"] = wrk(f"{base}/fr/search?q=renouvellement")
+        report("search", results["search"], results["hello"])
+        cached = cache_part(work, base)
+    finally:
+        portal.send_signal(signal.SIGTERM)
+        portal.wait(timeout=30)
+    print("\n== targets")
+    checks = [verdict(f"{name} / bare route", results[name]["rps"] / results["hello"]["rps"], target)
+              for name, target in TARGETS.items()]  # fmt: skip
+    checks += [verdict(f"{name} p99 / bare p99", results[name]["p99"] / results["hello"]["p99"], 2.0, False)
+               for name in TARGETS]  # fmt: skip
+    checks.append(verdict("nginx cache / nginx static", cached, 0.8))
+    return checks
+
+
+def cache_part(work: Path, base: str) -> float:
+    if not shutil.which("nginx"):
+        raise SystemExit("nginx is not installed (apt-get install nginx)")
+    port, static_port = free_port(), free_port()
+    conf = nginx_conf(work, base, port, static_port)
+    (work / "www" / "article.html").write_bytes(requests.get(f"{base}{ARTICLE}", timeout=10).content)
+    subprocess.run(["nginx", "-c", str(conf), "-p", f"{work}/"], check=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}{ARTICLE}")
+        requests.get(f"http://127.0.0.1:{port}{ARTICLE}", timeout=5)  # fill the cache
+        hit = requests.get(f"http://127.0.0.1:{port}{ARTICLE}", timeout=5).headers.get("X-Cache")
+        print(f"\n== nginx in front (cache status of a repeat request: {hit})")
+        through_cache = wrk(f"http://127.0.0.1:{port}{ARTICLE}")
+        report("article via nginx cache", through_cache, None)
+        static = wrk(f"http://127.0.0.1:{static_port}/article.html")
+        report("same bytes, nginx static", static, None)
+        return through_cache["rps"] / static["rps"]
+    finally:
+        subprocess.run(["nginx", "-c", str(conf), "-p", f"{work}/", "-s", "quit"], check=False)
+
+
+def corpus(work: Path, articles: int = 1000) -> Path:
+    """1,000 articles in ten languages, made from the token article with varied words."""
+    source = ROOT / "faq"
+    target = work / "faq"
+    target.mkdir()
+    shutil.copy(source / "categories.toml", target / "categories.toml")
+    words = ["stock", "prix", "commande", "Versand", "factura", "spedizione", "levering", "zamówienie",
+             "lager", "配送", "شحن", "retour", "EAN", "variante", "catalogue"]  # fmt: skip
+    originals = {path.stem: path.read_text(encoding="utf-8") for path in (source / "2763-amazon-token").glob("*.md")}
+    for number in range(articles):
+        folder = target / f"{10000 + number}-generated"
+        folder.mkdir()
+        extra = " ".join(words[(number + k) % len(words)] for k in range(5))
+        for lang, text in originals.items():
+            text = text.replace("id = 2763", f"id = {10000 + number}", 1)
+            text = re.sub(r'^slug = "(.*)"$', rf'slug = "\1-{number}"', text, count=1, flags=re.M)
+            text = re.sub(r'^title = "(.*)"$', rf'title = "\1 {number} {extra}"', text, count=1, flags=re.M)
+            (folder / f"{lang}.md").write_text(text + f"\n{extra} {number}\n", encoding="utf-8")
+    return target
+
+
+def corpus_part(work: Path) -> list[bool]:
+    faq_dir = corpus(work)
+    print("\n== 1,000 articles × 10 languages")
+    probe = textwrap.dedent(f"""
+        import random, statistics, time
+        started = time.perf_counter()
+        from portal import create_app
+        app = create_app({{"DATABASE_URL": "sqlite:///{work / 'bench.db'}", "FAQ_DIR": "{faq_dir}"}})
+        startup = time.perf_counter() - started
+        with app.test_request_context():
+            from portal import faq
+            built = time.perf_counter()
+            faq.library().index
+            index = time.perf_counter() - built
+            queries = ["renouvellement", "token amazon", "Versand", "トークン", "تجديد", "commande 17",
+                       "zamówienie", "10042", "erneuern", "lager"]
+            timings = []
+            for query in queries * 20:
+                begin = time.perf_counter()
+                faq.search(query, random.choice(["fr", "de", "ja"]))
+                timings.append(time.perf_counter() - begin)
+        print(startup, index, statistics.quantiles(timings, n=20)[18])
+    """)
+    env = portal_env(work)
+    prepare_database(env)
+    out = subprocess.run([PY, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    startup, index, p95 = (float(value) for value in out.split())
+    print(f"start-up {startup:.2f} s, search index built on first search in {index:.2f} s, search p95 {p95 * 1000:.2f} ms")
+    portal, base = start_portal(work, portal_env(work, PORTAL_FAQ_DIR=str(faq_dir)), workers=2)
+    try:
+        for _ in range(50):  # warm both workers: pages rendered, index built
+            requests.get(f"{base}/fr/search?q=token", timeout=120)
+            requests.get(f"{base}{ARTICLE}", timeout=120)
+        workers = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(portal.pid)], capture_output=True,
+                                                      text=True).stdout.split()]  # fmt: skip
+        rss = [int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
+               for pid in workers]  # fmt: skip
+    finally:
+        portal.send_signal(signal.SIGTERM)
+        portal.wait(timeout=30)
+    print(f"memory per worker: {', '.join(f'{value:.0f} MB' for value in rss)}")
+    return [
+        verdict("start-up (s)", startup, 2.0, False),
+        verdict("search p95 (ms)", p95 * 1000, 10.0, False),
+        verdict("memory per worker (MB)", statistics.mean(rss), 150.0, False),
+    ]
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as directory:
+        work = Path(directory)
+        part = os.environ.get("BENCH_PART", "all")  # "web" or "corpus" runs one part
+        checks = (web_part(work) if part in ("all", "web") else []) + (
+            corpus_part(work) if part in ("all", "corpus") else []
+        )
+    print(f"\n{sum(checks)} of {len(checks)} targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
