@@ -175,18 +175,24 @@ def verify(connection_id: int) -> ResponseReturnValue:
     return account_page(lang, connection.id)
 
 
+DEACTIVATED = _l("The token is deactivated: stock, price and order synchronization has stopped.")
+REACTIVATED = _l("The token is active again.")
+
+
+def back_with(connection: services.Connection, message) -> ResponseReturnValue:
+    """Say what was done, in the page's language, on the account page."""
+    lang = form_lang()
+    with force_locale(lang):
+        flash(str(message), "success")
+    return account_page(lang, connection.id)
+
+
 @bp.post("/amazon/connections/<int:connection_id>/deactivate")
 @login_required
 def deactivate(connection_id: int) -> ResponseReturnValue:
     connection = own_connection(connection_id)
     services.deactivate(connection)
-    lang = form_lang()
-    with force_locale(lang):
-        flash(
-            _("The token is deactivated: stock, price and order synchronization has stopped."),
-            "success",
-        )
-    return account_page(lang, connection.id)
+    return back_with(connection, DEACTIVATED)
 
 
 @bp.post("/amazon/connections/<int:connection_id>/reactivate")
@@ -194,10 +200,7 @@ def deactivate(connection_id: int) -> ResponseReturnValue:
 def reactivate(connection_id: int) -> ResponseReturnValue:
     connection = own_connection(connection_id)
     services.reactivate(connection)
-    lang = form_lang()
-    with force_locale(lang):
-        flash(_("The token is active again."), "success")
-    return account_page(lang, connection.id)
+    return back_with(connection, REACTIVATED)
 
 
 @bp.get("/api/v1/amazon/connections")

@@ -86,6 +86,7 @@ def test_renew_from_the_article_in_a_popup(page, expiring_merchant, axe):
     expect(page.locator("#announcer")).not_to_be_empty()
 
 
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
 def test_renew_with_popups_blocked(context, expiring_merchant):
     email, lang, seller = expiring_merchant
     context.add_init_script("window.open = () => null;")
@@ -101,6 +102,7 @@ def test_renew_with_popups_blocked(context, expiring_merchant):
     expect(page.locator(".flash-success")).to_be_visible()
 
 
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
 def test_renew_without_javascript(browser, live_server, expiring_merchant):
     email, lang, seller = expiring_merchant
     context = browser.new_context(
