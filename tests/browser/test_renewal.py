@@ -112,7 +112,7 @@ def test_renew_without_javascript(browser, live_server, expiring_merchant):
         page = context.new_page()
         log_in(page, email, lang, ARTICLES[lang])
         page.locator("#your-token button.renew").first.click()
-        expect(page.locator("h1")).to_contain_text("Amazon")  # step 2 asked on its own page
+        expect(page.locator("h1")).to_contain_text("magnalister")  # step 2 asked on its own page
         page.get_by_role("button", name="OK").click()
         confirm_in_seller_central(page, seller)
         page.wait_for_url(re.compile(re.escape(ARTICLES[lang]) + "#your-token$"))
