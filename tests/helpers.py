@@ -4,7 +4,11 @@ import json
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -177,3 +181,41 @@ def add_user(app, email: str, role: str = "merchant", language: str = "fr") -> i
         user = create_user(email, "correct horse", Role(role), language)
         db.session.commit()
         return user.id
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """The portal under gunicorn with the repository's gunicorn.conf.py, on a free port."""
+
+    def __init__(self, env: dict, log: Path, workers: int = 2) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        command = [
+            *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
+            *("--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)),
+            *("--access-logfile", "/dev/null", "--error-logfile", str(log), "portal:create_app()"),
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL
+        )
+
+    def wait_ready(self, seconds: float = 30) -> None:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if requests.get(f"{self.url}/readyz", timeout=3).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.3)
+        self.stop()
+        pytest.fail(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)

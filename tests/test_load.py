@@ -3,16 +3,13 @@
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
-from tests.helpers import ROOT, need
-from tests.test_scale_out import free_port
+from tests.helpers import ROOT, Gunicorn, need
 
 pytestmark = pytest.mark.slow
 DURATION = os.environ.get("PORTAL_LOAD_DURATION", "60s")
@@ -33,37 +30,10 @@ def portal(tmp_path):
             check=True,
             capture_output=True,
         )
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            str(tmp_path / "errors.log"),
-            "portal:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if requests.get(f"{base}/healthz", timeout=2).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    yield base
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+    server = Gunicorn(env, tmp_path / "errors.log")
+    server.wait_ready()
+    yield server.url
+    server.stop()
 
 
 def logged_in_cookie(base: str) -> str:

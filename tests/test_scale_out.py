@@ -2,20 +2,16 @@
 
 import os
 import socket
-import subprocess
-import sys
-import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from portal import create_app
 from portal.extensions import db
 from tests.flow import consent, location, start
-from tests.helpers import POSTGRES, ROOT, Browser, add_user, need, postgres_available
+from tests.helpers import POSTGRES, Browser, Gunicorn, add_user, need, postgres_available
 
 pytestmark = pytest.mark.postgres
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -29,12 +25,6 @@ def redis_available() -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -64,54 +54,18 @@ def instances(shared_database, tmp_path_factory):
     need(redis_available(), "Redis is not running on 127.0.0.1:6379")
     url, _ = shared_database
     env = {
-        **os.environ,
         "PORTAL_DATABASE_URL": url,
         "PORTAL_REDIS_URL": REDIS_URL,
         "PORTAL_SECRET_KEY": "shared-secret",
         "PORTAL_LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
-        "PORTAL_WORKERS": "2",
     }
-    ports = [free_port(), free_port()]
-    log = tmp_path_factory.mktemp("gunicorn") / "errors.log"
-    with log.open("wb") as errors:
-        processes = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    "gunicorn.conf.py",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--access-logfile",
-                    "/dev/null",
-                    "portal:create_app()",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-            )  # fmt: skip
-            for port in ports
-        ]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if all(requests.get(f"{base}/readyz", timeout=3).ok for base in bases):
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        for process in processes:
-            process.kill()
-        pytest.fail("the gunicorn instances did not start: " + log.read_text()[-2000:])
-    yield bases
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=20)
+    log = tmp_path_factory.mktemp("gunicorn")
+    servers = [Gunicorn(env, log / f"{number}.log") for number in range(2)]
+    for server in servers:
+        server.wait_ready()
+    yield [server.url for server in servers]
+    for server in servers:
+        server.stop()
 
 
 def on(base: str, url: str) -> str:
