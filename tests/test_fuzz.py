@@ -89,9 +89,11 @@ def test_post_routes(app, clients, value, form):
 @FUZZ
 @given(header=nasty)
 def test_language_headers_and_cookies(app, clients, header):
+    # What a browser can send: printable characters, no line breaks.
+    printable = "".join(ch for ch in header if ch.isprintable())
     client = clients[0]
-    client.set_cookie("lang", header.encode("utf-8", "ignore").decode("latin-1", "ignore")[:50])
+    client.set_cookie("lang", printable.encode("ascii", "ignore").decode()[:50])
     response = client.get(
-        "/", headers={"Accept-Language": header.encode("ascii", "ignore").decode()[:100]}
+        "/", headers={"Accept-Language": printable.encode("ascii", "ignore").decode()[:100]}
     )
     assert response.status_code == 302 and re.match(r"^/[a-z]{2}/$", response.headers["Location"])
