@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -85,6 +85,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     policy = content_security_policy(app)
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No text a person types holds a NUL; PostgreSQL would refuse it deep inside a query."""
+        fields = (*request.args.items(multi=True), *request.form.items(multi=True))
+        if "\x00" in request.path or any("\x00" in key + value for key, value in fields):
+            abort(400)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -24,6 +24,7 @@ TRICKS = [
     "-1",
     "99999999999999999999",
     "Atzr|x",
+    "a\x00b",
 ]
 QUERY_KEYS = ["q", "next", "lang", "state", "context", "article", "customer_lang", "anchor",
               "amazon_callback_uri", "amazon_state", "spapi_oauth_code", "selling_partner_id",

@@ -154,3 +154,10 @@ def test_request_id_and_json_logs_without_secrets(app, client):
         line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "r1" and line["path"] == "/amazon/callback"
     assert "abcdef" not in line["message"] and "xyz" not in line["message"]
+
+
+@pytest.mark.parametrize("path", ["/fr/search?q=a%00b", "/fr/login?next=%00", "/fr/faq/2763-x%00"])
+def test_nul_characters_are_refused_clearly(client, path):
+    response = client.get(path)
+    assert response.status_code == 400 and '<html lang="fr"' in response.get_data(as_text=True)
+    assert client.post("/fr/faq/2763/vote", data={"helpful": "yes\x00"}).status_code == 400
