@@ -63,6 +63,13 @@ def content_security_policy(app: Flask) -> str:
     )
 
 
+def keep_private(response: Response) -> Response:
+    """A response about one person: no shared cache keeps it, no browser stores it."""
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
 def production_problems(config) -> list[str]:
     """Why a production start would be unsafe; empty when it is not."""
     problems = []

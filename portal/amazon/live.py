@@ -25,6 +25,6 @@ def token_article_steps(lang: str) -> tuple[Step, ...]:
 
 
 def live_view(user_id: int, lang: str) -> LiveView:
-    pairs = [(c, services.status(c)) for c in services.connections_of(user_id)]
+    pairs = services.with_status(user_id)
     statuses = [status for _, status in pairs]
     return LiveView(pairs, most_urgent(statuses), progress(statuses), token_article_steps(lang))

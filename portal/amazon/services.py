@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import current_app, session, url_for
+from flask import current_app, g, session, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -88,6 +88,14 @@ def connection_of(user_id: int, connection_id: int) -> Connection | None:
 
 def status(connection: Connection | None) -> Status:
     return status_of(connection, utcnow())
+
+
+def with_status(user_id: int) -> list[tuple[Connection, Status]]:
+    """A merchant's connections and their states, read once per request (banner and live box)."""
+    cache = g.setdefault("amazon_connections", {})
+    if user_id not in cache:
+        cache[user_id] = [(c, status(c)) for c in connections_of(user_id)]
+    return cache[user_id]
 
 
 def redirect_uri() -> str:

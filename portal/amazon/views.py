@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..i18n import LANGUAGES, localized_blueprint
+from ..security import keep_private
 from ..urls import is_own_path
 from . import services
 from .live import live_view
@@ -207,10 +208,7 @@ def reactivate(connection_id: int) -> ResponseReturnValue:
 @login_required
 def api_connections() -> ResponseReturnValue:
     connections = services.connections_of(current_user.id)
-    response = jsonify([services.as_json(connection) for connection in connections])
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
+    return keep_private(jsonify([services.as_json(connection) for connection in connections]))
 
 
 @pages.get("/account/amazon")
@@ -247,10 +245,7 @@ def live() -> ResponseReturnValue:
 
 
 def private(body: str) -> ResponseReturnValue:
-    response = current_app.make_response(body)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
+    return keep_private(current_app.make_response(body))
 
 
 # The marketplace a merchant most likely sells on, from their language.
@@ -280,7 +275,7 @@ def token_banner() -> services.Status | None:
     """For a merchant whose token needs renewing, the state to warn about on every page."""
     if not current_user.is_authenticated or current_user.is_staff:
         return None
-    urgent = most_urgent([services.status(c) for c in services.connections_of(current_user.id)])
+    urgent = most_urgent([status for _, status in services.with_status(current_user.id)])
     return urgent if urgent.needs_renewal else None
 
 

@@ -11,6 +11,7 @@ from ..accounts.models import Role, User
 from ..amazon import services as amazon
 from ..extensions import db
 from ..i18n import LANGUAGES, localized_blueprint
+from ..security import keep_private
 from . import services
 
 bp = localized_blueprint("support", __name__, "/support")
@@ -27,11 +28,7 @@ def staff_required(view):
     return wrapped
 
 
-@bp.after_request
-def private(response):
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
+bp.after_request(keep_private)
 
 
 @bp.get("/")
@@ -51,7 +48,7 @@ def merchant(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     if user.role is not Role.MERCHANT:
         abort(404)
-    connections = [(c, amazon.status(c)) for c in amazon.connections_of(user.id)]
+    connections = amazon.with_status(user.id)
     return render_template("support/merchant.html", merchant=user, connections=connections)
 
 
