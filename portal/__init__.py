@@ -9,13 +9,13 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, logs, security
+from . import cli, errors, logs, pagecache, security
 from .accounts import login
 from .amazon import client as amazon_client
 from .amazon.crypto import TokenVault, derived_key, parse_keys
 from .extensions import babel, csrf, db, migrate
 from .faq import Library
-from .i18n import LANGUAGES, format_share, select_locale, text_direction
+from .i18n import LANGUAGES, format_share, select_locale, template_gettext, text_direction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +38,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         PRODUCT_NAME="magnalister",
         # The portal's public address, for links in e-mails sent outside a request.
         BASE_URL="http://127.0.0.1:5000",
+        # Anonymous pages kept per worker; 0 seconds turns the cache off.
+        PAGE_CACHE_SECONDS=30,
+        PAGE_CACHE_SIZE=1000,
         TOKEN_ARTICLE_ID=2763,  # "Generate or renew the Amazon token"
         # translations/ and faq/ sit beside portal/, so the paths must be absolute
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
@@ -84,12 +87,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=user_timezone)
     csrf.init_app(app)
     login.init_app(app)
+    app.context_processor(template_gettext)
     app.extensions["faq"] = Library(Path(app.config["FAQ_DIR"]), app.config["PRODUCT_NAME"])
     keys = parse_keys(app.config["TOKEN_KEYS"]) or [derived_key(app.config["SECRET_KEY"])]
     app.extensions["token_vault"] = TokenVault(keys)
     amazon_client.configure(app)
     security.init_app(app)
     logs.init_app(app)
+    pagecache.init_app(app)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -4,7 +4,9 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, g, request
-from flask_babel import format_percent, get_locale
+from flask_babel import format_percent, get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,30 @@ def format_share(percent: float) -> str:
     pattern = get_locale().percent_formats[None].pattern.split(";")[0]
     two_decimals = re.sub(r"0(?=[^0#]*$)", "0.00", pattern, count=1)
     return format_percent(percent / 100, two_decimals)
+
+
+def template_gettext() -> dict:
+    """gettext and ngettext bound to the catalog of this render, for Jinja's i18n extension.
+
+    Flask-Babel's own callables look the catalog up again on each of a page's dozens of
+    strings. The catalog is taken when rendering starts, so force_locale() still applies.
+    The behaviour is Jinja's "newstyle" gettext: escaped, always %-formatted.
+    """
+    catalog = get_translations()
+
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        return translated(context, catalog.ugettext(string), variables)
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        return translated(context, catalog.ungettext(singular, plural, num), variables)
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+def translated(context, text: str, variables: dict) -> str:
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables

@@ -21,6 +21,7 @@ from flask_login import current_user
 from .. import faq
 from ..amazon.live import LiveView, live_view
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
+from ..pagecache import cached_page, forget_pages
 from ..urls import same_origin_request
 
 bp = localized_blueprint("faq", __name__)
@@ -145,6 +146,7 @@ def page_context(page: faq.ArticlePage) -> dict:
 
 
 @bp.get("/")
+@cached_page()
 def home() -> ResponseReturnValue:
     """The language's home page: the category tree and every article."""
     return public_page(
@@ -157,6 +159,7 @@ def home() -> ResponseReturnValue:
 
 
 @bp.get("/category/<path:path>")
+@cached_page()
 def category(path: str) -> ResponseReturnValue:
     if path not in faq.library().categories:
         abort(404)
@@ -171,6 +174,7 @@ def category(path: str) -> ResponseReturnValue:
 
 
 @bp.get("/faq/<int:article_id>-<slug>")
+@cached_page()
 def article(article_id: int, slug: str) -> ResponseReturnValue:
     """Show one FAQ article in the reader's language."""
     page = find_page(article_id)
@@ -188,6 +192,7 @@ def article(article_id: int, slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/faq/<int:article_id>-<slug>/print")
+@cached_page()
 def print_view(article_id: int, slug: str) -> ResponseReturnValue:
     page = find_page(article_id)
     if slug != page.translation.slug:
@@ -206,6 +211,8 @@ def vote(article_id: int) -> ResponseReturnValue:
     identity = request.cookies.get(VOTER_COOKIE) or secrets.token_urlsafe(24)
     voter = f"user:{current_user.id}" if current_user.is_authenticated else f"reader:{identity}"
     counted = faq.record_vote(page, voter, answer == "yes")
+    if counted:
+        forget_pages()
     target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
     response = redirect(f"{target}#feedback", 303)
     response.set_cookie(
@@ -226,12 +233,16 @@ def viewed(article_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/search")
+@cached_page("q")
 def search() -> ResponseReturnValue:
     query = request.args.get("q", "")
     results = faq.search(query, g.lang, include_internal=can_see_internal())
     response = current_app.make_response(render_template("faq/search.html", results=results))
     response.cache_control.public = True
     response.cache_control.max_age = 60
+    if results.empty:
+        # Every search without results is counted for support: caches must ask each time.
+        response.cache_control.no_cache = True
     return response
 
 
@@ -254,6 +265,7 @@ def short_link(article_id: int) -> ResponseReturnValue:
 
 
 @root.get("/sitemap.xml")
+@cached_page()
 def sitemap() -> ResponseReturnValue:
     lib = faq.library()
     articles = [a for a in lib.articles.values() if a.is_public]

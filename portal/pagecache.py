@@ -1,0 +1,122 @@
+"""Rendered pages for anonymous readers, kept a few seconds in each worker.
+
+A reminder wave sends thousands of merchants to the same article at once; rendering it once
+per worker and interval, instead of once per reader, is what keeps the portal fast then.
+Only what a shared cache could store is kept: pages marked public with a max-age, for
+readers who are not logged in, without a cookie being set. Votes clear this worker's pages;
+other workers show the new count within PAGE_CACHE_SECONDS.
+"""
+
+import threading
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from cachetools import LRUCache, TTLCache
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
+from markupsafe import Markup
+
+
+class PageCache:
+    def __init__(self, size: int, seconds: float) -> None:
+        self.seconds = seconds
+        self._pages: TTLCache = TTLCache(maxsize=max(size, 1), ttl=max(seconds, 0.001))
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe by themselves
+
+    def get(self, key: str) -> tuple[bytes, list] | None:
+        with self._lock:
+            return self._pages.get(key)
+
+    def put(self, key: str, response: Response) -> None:
+        # The Date header is set afresh for every reader.
+        headers = [(name, value) for name, value in response.headers.items() if name != "Date"]
+        page = (response.get_data(), headers)
+        with self._lock:
+            self._pages[key] = page
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["page_cache"] = PageCache(
+        app.config["PAGE_CACHE_SIZE"], app.config["PAGE_CACHE_SECONDS"]
+    )
+    if app.debug or app.config["TEMPLATES_AUTO_RELOAD"]:  # templates change as one edits them
+        app.jinja_env.globals["cached_fragment"] = lambda *key, caller: caller()
+    else:
+        app.jinja_env.globals["cached_fragment"] = Fragments(app.config["PAGE_CACHE_SIZE"])
+
+
+def forget_pages() -> None:
+    """Something every reader sees changed (a vote): render this worker's pages afresh."""
+    current_app.extensions["page_cache"].clear()
+
+
+def anonymous_request() -> bool:
+    """A reader whose page is the same as everyone's: not logged in, no message waiting."""
+    return request.method in ("GET", "HEAD") and not (
+        current_user.is_authenticated or "_flashes" in session
+    )
+
+
+def storable(response: Response) -> bool:
+    """What a shared cache may keep (RFC 9111), and never a response that sets a cookie."""
+    control = response.cache_control
+    return (
+        response.status_code == 200
+        and control.public
+        and bool(control.max_age)
+        and not (control.no_cache or control.no_store or control.private)
+        and "Set-Cookie" not in response.headers
+    )
+
+
+def cached_page(*query: str) -> Callable:
+    """Serve the view from the page cache; query names the arguments the page depends on.
+
+    Requests carrying any other argument (a feedback message, a tracking tag) bypass the cache.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(**kwargs):
+            cache: PageCache = current_app.extensions["page_cache"]
+            if not cache.seconds or not anonymous_request() or set(request.args) - set(query):
+                return view(**kwargs)
+            key = request.path + "?" + urlencode(sorted(request.args.items(multi=True)))
+            page = cache.get(key)
+            if page is None:
+                response = current_app.make_response(view(**kwargs))
+                if storable(response):
+                    cache.put(key, response)
+                return response
+            body, headers = page
+            response = current_app.response_class(body, headers=headers)
+            return response.make_conditional(request)
+
+        return wrapper
+
+    return decorator
+
+
+class Fragments:
+    """Parts of pages that are the same for every reader with the same key, rendered once."""
+
+    def __init__(self, size: int) -> None:
+        self._html: LRUCache = LRUCache(maxsize=max(size, 1))
+        self._lock = threading.Lock()
+
+    def __call__(self, *key: object, caller: Callable[[], str]) -> Markup:
+        """Jinja's {% call cached_fragment(...) %}; the key names everything the part shows."""
+        # External URLs in a part depend on the host and path prefix the request came through.
+        key = (request.host_url, request.script_root, *key)
+        with self._lock:
+            html = self._html.get(key)
+        if html is None:
+            html = Markup(caller())
+            with self._lock:
+                self._html[key] = html
+        return html

@@ -1,0 +1,135 @@
+"""Anonymous pages are rendered once per worker and interval; nobody gets another's page."""
+
+import time
+from contextlib import contextmanager
+
+import pytest
+from flask import template_rendered
+
+from portal.extensions import db
+from portal.faq.models import SearchMiss
+from tests.helpers import add_user
+from tests.test_accounts import csrf, login
+
+FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
+
+
+@contextmanager
+def renders(app):
+    """The names of the templates rendered while the block runs."""
+    names: list[str] = []
+
+    def record(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_an_anonymous_article_is_rendered_once_and_served_the_same(app, client):
+    first = client.get(FR)
+    with renders(app) as rendered:
+        again = app.test_client().get(FR)
+    assert rendered == []
+    assert again.get_data() == first.get_data()
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert "public" in again.headers["Cache-Control"] and "Set-Cookie" not in again.headers
+    assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
+
+
+def test_a_cached_page_still_answers_conditional_requests(client):
+    etag = client.get(FR).headers["ETag"]
+    response = client.get(FR, headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.get_data() == b""
+
+
+def test_a_vote_shows_at_once(app, client):
+    assert "0 vote" in client.get(FR).get_data(as_text=True)
+    client.post("/fr/faq/2763/vote", data={"helpful": "yes"})
+    assert "1 vote" in app.test_client().get(FR).get_data(as_text=True)
+
+
+def test_pages_expire(build_app):
+    app = build_app(PAGE_CACHE_SECONDS=0.2)
+    client = app.test_client()
+    client.get(FR)
+    time.sleep(0.3)
+    with renders(app) as rendered:
+        client.get(FR)
+    assert rendered == ["faq/article.html"]
+
+
+def test_the_cache_can_be_turned_off(build_app):
+    app = build_app(PAGE_CACHE_SECONDS=0)
+    client = app.test_client()
+    client.get(FR)
+    with renders(app) as rendered:
+        client.get(FR)
+    assert rendered == ["faq/article.html"]
+
+
+@pytest.mark.parametrize("query", ["?feedback=thanks", "?utm_source=newsletter"])
+def test_other_arguments_bypass_the_cache(app, client, query):
+    client.get(FR)
+    with renders(app) as rendered:
+        html = client.get(FR + query).get_data(as_text=True)
+    assert rendered == ["faq/article.html"]
+    if query == "?feedback=thanks":
+        assert "Merci" in html
+
+
+def test_a_logged_in_merchant_never_gets_the_anonymous_page(app, client):
+    anonymous = client.get("/en/faq/2763-generate-or-renew-the-amazon-token").get_data(as_text=True)
+    assert "Log in" in anonymous
+    add_user(app, "marie@example.com")
+    merchant = app.test_client()
+    login(merchant)
+    with renders(app) as rendered:
+        response = merchant.get("/en/faq/2763-generate-or-renew-the-amazon-token")
+    html = response.get_data(as_text=True)
+    assert "faq/article.html" in rendered
+    assert "Log out" in html and "Your Amazon token" in html
+    assert "private" in response.headers["Cache-Control"]
+    # ...and the anonymous reader still gets theirs, without the merchant's session.
+    assert "Log out" not in app.test_client().get(FR).get_data(as_text=True)
+
+
+def test_a_message_waiting_in_the_session_is_shown(app, client):
+    add_user(app, "marie@example.com")
+    client.get("/en/")
+    login(client)
+    token = csrf(client.get("/en/account/amazon").get_data(as_text=True))
+    response = client.post("/en/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have been logged out." in html
+
+
+def test_searches_with_results_are_cached_and_each_miss_is_counted(app, client):
+    client.get("/fr/search?q=renouvellement")
+    with renders(app) as rendered:
+        client.get("/fr/search?q=renouvellement")
+    assert rendered == []
+    for _ in range(2):
+        miss = client.get("/fr/search?q=zzzqqq")
+        assert "no-cache" in miss.headers["Cache-Control"]
+    with app.app_context():
+        assert db.session.query(SearchMiss).filter_by(query="zzzqqq").count() == 2
+
+
+def test_shared_parts_show_each_merchant_their_own_token(app):
+    """Steps, header and footer are rendered once per language; the cards never are."""
+    pages = {}
+    for email in ("marie@example.com", "paul@example.com"):
+        add_user(app, email)
+        client = app.test_client()
+        login(client, email=email)
+        pages[email] = client.get("/en/account/amazon").get_data(as_text=True)
+    tokens = [csrf(html) for html in pages.values()]
+    assert tokens[0] != tokens[1]
+    for html, token in zip(pages.values(), tokens, strict=True):
+        assert html.count(token) == html.count('name="csrf_token"')
