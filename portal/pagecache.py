@@ -10,12 +10,16 @@ other workers show the new count within PAGE_CACHE_SECONDS.
 import threading
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from cachetools import LRUCache, TTLCache
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 from markupsafe import Markup
+
+T = TypeVar("T")
+MISSING = object()
 
 
 class PageCache:
@@ -35,6 +39,17 @@ class PageCache:
         with self._lock:
             self._pages[key] = page
 
+    def remember(self, key: tuple, compute: Callable[[], T]) -> T:
+        """A value pages show (a vote count), kept as long as the pages themselves."""
+        with self._lock:
+            value = self._pages.get(key, MISSING)
+        if value is MISSING:
+            value = compute()
+            if self.seconds:
+                with self._lock:
+                    self._pages[key] = value
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
@@ -48,6 +63,10 @@ def init_app(app: Flask) -> None:
         app.jinja_env.globals["cached_fragment"] = lambda *key, caller: caller()
     else:
         app.jinja_env.globals["cached_fragment"] = Fragments(app.config["PAGE_CACHE_SIZE"])
+
+
+def remembered(key: tuple, compute: Callable[[], T]) -> T:
+    return current_app.extensions["page_cache"].remember(key, compute)
 
 
 def forget_pages() -> None:

@@ -21,7 +21,7 @@ from flask_login import current_user
 from .. import faq
 from ..amazon.live import LiveView, live_view
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
-from ..pagecache import cached_page, forget_pages
+from ..pagecache import cached_page, forget_pages, remembered
 from ..urls import same_origin_request
 
 bp = localized_blueprint("faq", __name__)
@@ -134,7 +134,8 @@ def merchant_live_view(page: faq.ArticlePage) -> LiveView | None:
 
 def page_context(page: faq.ArticlePage) -> dict:
     """What the article and its print view show besides the text."""
-    votes = faq.vote_summary(page.article.id, page.translation.lang, page.article.revision)
+    key = (page.article.id, page.translation.lang, page.article.revision)
+    votes = remembered(("votes", *key), lambda: faq.vote_summary(*key))
     updated = datetime.combine(page.translation.updated, time())
     last_modified = max(filter(None, (updated, votes.last_vote)))
     return {
