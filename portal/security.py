@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from .amazon.marketplaces import central_hosts
 
@@ -16,6 +17,7 @@ limiter = Limiter(key_func=get_remote_address)
 # checks it on HTTPS, and a browser would otherwise send "Origin: null" with our own forms.
 SAME_ORIGIN_BLUEPRINTS = ("amazon", "amazon_pages", "sandbox")
 SAME_ORIGIN_ENDPOINTS = ("faq.article",)
+READING_BLUEPRINTS = ("faq", "faq_root")
 
 
 def failed_login(response: Response) -> bool:
@@ -41,13 +43,15 @@ def limit_logins(view):
     return view
 
 
-def content_security_policy(app: Flask) -> str:
-    """Scripts and styles from our own files only; forms may lead to Seller Central."""
-    targets = {f"https://{host}" for host in central_hosts()}
-    configured = app.config["AMAZON_SELLER_CENTRAL_URL"]
-    if configured and urlsplit(configured).scheme:
-        parts = urlsplit(configured)
-        targets.add(f"{parts.scheme}://{parts.netloc}")
+def content_security_policy(app: Flask, amazon_forms: bool) -> str:
+    """Scripts and styles from our own files only; a merchant's forms may lead to Seller Central."""
+    targets = set()
+    if amazon_forms:
+        targets = {f"https://{host}" for host in central_hosts()}
+        configured = app.config["AMAZON_SELLER_CENTRAL_URL"]
+        if configured and urlsplit(configured).scheme:
+            parts = urlsplit(configured)
+            targets.add(f"{parts.scheme}://{parts.netloc}")
     return "; ".join(
         [
             "default-src 'self'",
@@ -58,7 +62,7 @@ def content_security_policy(app: Flask) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "frame-ancestors 'none'",
-            "form-action 'self' " + " ".join(sorted(targets)),
+            " ".join(["form-action 'self'", *sorted(targets)]),
         ]
     )
 
@@ -91,7 +95,10 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
-    policy = content_security_policy(app)
+    policy = content_security_policy(app, amazon_forms=False)
+    # Some fifty Seller Central hosts, left out where only anonymous readers' forms are (search,
+    # votes). The log-in form keeps them: after it, a renewal begun in Seller Central goes back.
+    merchant_policy = content_security_policy(app, amazon_forms=True)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -103,12 +110,13 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
         leads_to_amazon = (
             request.blueprint in SAME_ORIGIN_BLUEPRINTS or request.endpoint in SAME_ORIGIN_ENDPOINTS
         )
+        reading = request.blueprint in READING_BLUEPRINTS and not current_user.is_authenticated
+        headers.setdefault("Content-Security-Policy", policy if reading else merchant_policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
         referrer = "same-origin" if leads_to_amazon else "strict-origin-when-cross-origin"
         headers.setdefault("Referrer-Policy", referrer)
         if production:

@@ -30,7 +30,7 @@ def test_security_headers(client):
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
-    assert "https://sellercentral-europe.amazon.com" in policy  # forms may lead there
+    assert "form-action 'self';" in policy + ";"  # an anonymous reader has no renew form
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -38,6 +38,19 @@ def test_security_headers(client):
         client.get("/fr/search?q=x").headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     )
     assert "Strict-Transport-Security" not in response.headers
+
+
+def test_a_merchants_forms_may_lead_to_seller_central(app, client):
+    add_user(app, "m@example.com")
+    login(client, "m@example.com")
+    for path in (ARTICLE, "/fr/account/amazon"):
+        policy = client.get(path).headers["Content-Security-Policy"]
+        assert "https://sellercentral-europe.amazon.com" in policy
+        assert "https://sellercentral.amazon.fr" in policy
+    # Logging in may end a renewal begun in Seller Central: the form may lead there too.
+    client.post("/fr/logout", data={"csrf_token": csrf(client.get("/fr/account/amazon").text)})
+    assert "sellercentral.amazon.fr" in client.get("/fr/login").headers["Content-Security-Policy"]
+    assert "sellercentral" not in client.get("/fr/").headers["Content-Security-Policy"]
 
 
 def test_the_redirect_to_amazon_sends_no_referrer(app, client):
