@@ -7,6 +7,8 @@ one; every failure leaves the connection as it was and is recorded as an event.
 import hashlib
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
@@ -194,8 +196,15 @@ def complete(user_id: int, args: dict) -> Completed:
     flow = data.get("flow") or {}
     if flow.get("user_id") != user_id:
         fail(user_id, None, STATE_INVALID)
-    try:
+    with ending(flow):
         return complete_flow(user_id, flow, data.get("redirect_uri"), args)
+
+
+@contextmanager
+def ending(flow: dict) -> Iterator[None]:
+    """A failure inside says which flow it ended, so the page can go back to where it began."""
+    try:
+        yield
     except AuthorizationFailed as failure:
         failure.flow = flow
         raise
@@ -227,14 +236,11 @@ def confirm_other_account(user_id: int, add: bool) -> Completed | None:
         fail(user_id, None, STATE_INVALID)
     renewing = connection_of(user_id, pending["flow"].get("connection_id") or 0)
     flow = {**pending["flow"], "connection_id": None}
-    try:
+    with ending(flow):
         if not add:
             fail(user_id, renewing, ACCOUNT_MISMATCH)
         code, seller = pending["code"], pending["selling_partner_id"]
         return exchange(user_id, flow, code, seller, pending["redirect_uri"], None)
-    except AuthorizationFailed as failure:
-        failure.flow = flow
-        raise
 
 
 def exchange(
