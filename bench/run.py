@@ -52,8 +52,8 @@ def seconds(value: str) -> float:
     return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def wrk(url: str, *headers: str) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+def wrk(url: str, *headers: str, duration: str = DURATION) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", url]
     for header in headers:
         command[1:1] = ["-H", header]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -64,6 +64,12 @@ def wrk(url: str, *headers: str) -> dict:
         "p99": seconds(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
     }
+
+
+def measure(url: str, *headers: str) -> dict:
+    """wrk after a short warm-up, so first renders and connection set-up do not count."""
+    wrk(url, *headers, duration="2s")
+    return wrk(url, *headers)
 
 
 def start_portal(work: Path, env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
@@ -160,13 +166,13 @@ def web_part(work: Path) -> list[bool]:
     try:
         cookie = session_cookie(base)
         print(f"\n== gunicorn, 2 workers, wrk -c{CONNECTIONS} -d{DURATION} (2 cores shared with wrk)")
-        results["hello"] = wrk(f"{base}/_bench/hello")
+        results["hello"] = measure(f"{base}/_bench/hello")
         report("bare route /_bench/hello", results["hello"], None)
-        results["article"] = wrk(f"{base}{ARTICLE}")
+        results["article"] = measure(f"{base}{ARTICLE}")
         report("anonymous article", results["article"], results["hello"])
-        results["self-service"] = wrk(f"{base}/fr/account/amazon", cookie)
+        results["self-service"] = measure(f"{base}/fr/account/amazon", cookie)
         report("self-service (logged in)", results["self-service"], results["hello"])
-        results["search"] = wrk(f"{base}/fr/search?q=renouvellement")
+        results["search"] = measure(f"{base}/fr/search?q=renouvellement")
         report("search", results["search"], results["hello"])
         cached = cache_part(work, base)
     finally:
@@ -193,9 +199,9 @@ def cache_part(work: Path, base: str) -> float:
         requests.get(f"http://127.0.0.1:{port}{ARTICLE}", timeout=5)  # fill the cache
         hit = requests.get(f"http://127.0.0.1:{port}{ARTICLE}", timeout=5).headers.get("X-Cache")
         print(f"\n== nginx in front (cache status of a repeat request: {hit})")
-        through_cache = wrk(f"http://127.0.0.1:{port}{ARTICLE}")
+        through_cache = measure(f"http://127.0.0.1:{port}{ARTICLE}")
         report("article via nginx cache", through_cache, None)
-        static = wrk(f"http://127.0.0.1:{static_port}/article.html")
+        static = measure(f"http://127.0.0.1:{static_port}/article.html")
         report("same bytes, nginx static", static, None)
         return through_cache["rps"] / static["rps"]
     finally:
