@@ -15,9 +15,12 @@ from urllib.parse import urlencode
 
 from cachetools import LRUCache, TTLCache
 from flask import Flask, Response, current_app, request, session
-from flask_login import current_user
 from markupsafe import Markup
 
+from .accounts.login import logged_in
+
+# The request headers that can turn a cached page into a 304.
+CONDITIONAL = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 T = TypeVar("T")
 MISSING = object()
 
@@ -76,9 +79,7 @@ def forget_pages() -> None:
 
 def anonymous_request() -> bool:
     """A reader whose page is the same as everyone's: not logged in, no message waiting."""
-    return request.method in ("GET", "HEAD") and not (
-        current_user.is_authenticated or "_flashes" in session
-    )
+    return request.method in ("GET", "HEAD") and not (logged_in() or "_flashes" in session)
 
 
 def storable(response: Response) -> bool:
@@ -105,7 +106,9 @@ def cached_page(*query: str) -> Callable:
             cache: PageCache = current_app.extensions["page_cache"]
             if not cache.seconds or not anonymous_request() or set(request.args) - set(query):
                 return view(**kwargs)
-            key = request.path + "?" + urlencode(sorted(request.args.items(multi=True)))
+            key = request.path
+            if request.args:
+                key += "?" + urlencode(sorted(request.args.items(multi=True)))
             page = cache.get(key)
             if page is None:
                 response = current_app.make_response(view(**kwargs))
@@ -114,7 +117,9 @@ def cached_page(*query: str) -> Callable:
                 return response
             body, headers = page
             response = current_app.response_class(body, headers=headers)
-            return response.make_conditional(request)
+            if CONDITIONAL.intersection(request.environ):
+                response.make_conditional(request)
+            return response
 
         return wrapper
 

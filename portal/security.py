@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 
+from .accounts.login import logged_in
 from .amazon.marketplaces import central_hosts
 
 # One per process; each create_app() gives it fresh storage (Redis when PORTAL_REDIS_URL is set).
@@ -113,7 +113,7 @@ def init_app(app: Flask) -> None:
         leads_to_amazon = (
             request.blueprint in SAME_ORIGIN_BLUEPRINTS or request.endpoint in SAME_ORIGIN_ENDPOINTS
         )
-        reading = request.blueprint in READING_BLUEPRINTS and not current_user.is_authenticated
+        reading = request.blueprint in READING_BLUEPRINTS and not logged_in()
         headers.setdefault("Content-Security-Policy", policy if reading else merchant_policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -1,7 +1,7 @@
 """Flask-Login set-up: how users are loaded and where anonymous visitors are sent."""
 
-from flask import Flask, jsonify, redirect, request, url_for
-from flask_login import LoginManager
+from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask_login import LoginManager, current_user
 
 from ..extensions import db
 from ..i18n import negotiated_language
@@ -23,6 +23,15 @@ def unauthorized():
     return redirect(
         url_for("accounts.login", lang=negotiated_language(), next=request.full_path.rstrip("?"))
     )
+
+
+def logged_in() -> bool:
+    """current_user.is_authenticated, without loading a user for a request that has no session.
+
+    Readers of the FAQ mostly come without one; there is no "remember me" cookie.
+    """
+    has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    return has_session and current_user.is_authenticated
 
 
 def init_app(app: Flask) -> None:
