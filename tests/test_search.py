@@ -1,10 +1,18 @@
 """Search: accents and case, stemming per language, German compounds, Japanese, numbers, misses."""
 
+import importlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.extensions import db
+from portal.faq.library import INDEX_FILE, shared_index
 from portal.faq.models import SearchMiss
 from portal.faq.search import Document, SearchIndex, analyze
+
+# portal.faq.library is also the name of a function in portal.faq
+faq_library = importlib.import_module("portal.faq.library")
 
 
 def titles(client, lang: str, query: str) -> tuple[str, str]:
@@ -94,3 +102,96 @@ def test_index_is_built_once(app, client):
     index = app.extensions["faq"].index
     client.get("/de/search?q=token")
     assert app.extensions["faq"].index is index
+
+
+def scored(index: SearchIndex, query: str) -> list[tuple[int, str, float]]:
+    return [(hit.article_id, hit.lang, hit.score) for hit in index.search(query)]
+
+
+def test_title_counts_more_than_keywords_and_keywords_more_than_body():
+    index = SearchIndex(
+        [
+            Document(1, "en", "Other", [], "invoice and another invoice"),
+            Document(2, "en", "Other", ["invoice"], ""),
+            Document(3, "en", "Invoice", [], "invoice"),
+        ]
+    )
+    assert scored(index, "invoices") == [(3, "en", 4.0), (1, "en", 2.0), (2, "en", 2.0)]
+
+
+def test_longer_words_count_half():
+    index = SearchIndex(
+        [Document(1, "de", "Token", [], ""), Document(2, "de", "Tokenerneuerung", [], "")]
+    )
+    assert scored(index, "Token") == [(1, "de", 3.0), (2, "de", 1.5)]
+
+
+def test_a_short_word_expands_to_fifty_longer_ones_at_most():
+    compounds = [Document(n, "de", f"Tokenart{n:02}", [], "") for n in range(60)]
+    found = SearchIndex(compounds).search("Token")
+    assert [hit.article_id for hit in found] == list(range(50))
+
+
+# Accents, marks that combine, spaces of every kind, ligatures, Japanese.
+TEXT = st.text(
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(list(" \u00a0\u3000\t\n\u0301\u3099éßﬁ½´ΣトークンガイドIİ")),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.sampled_from(["fr", "de", "ja", "ar"]))
+def test_a_text_has_the_terms_of_its_words(text, lang):
+    # The index analyzes each distinct word once; that must not change what a text is made of.
+    assert analyze(text, lang) == [term for word in text.split() for term in analyze(word, lang)]
+
+
+def documents_counted(built: list) -> callable:
+    def documents():
+        built.append(True)
+        yield Document(1, "fr", "Renouveler le token", ["token"], "Étapes à suivre")
+        yield Document(1, "ja", "トークンの更新", [], "")
+
+    return documents
+
+
+def test_the_index_file_is_built_once_then_read(tmp_path):
+    path = tmp_path / "faq-index.sqlite3"
+    built = []
+    first = shared_index(path, "files-1", documents_counted(built))
+    again = shared_index(path, "files-1", documents_counted(built))
+    assert len(built) == 1
+    assert scored(again, "renouvellement") == scored(first, "renouvellement") == [(1, "fr", 3.0)]
+    assert scored(again, "トークン更新") == [(1, "ja", 12.0)]  # 4 of the 5 bigrams
+    assert scored(shared_index(path, "files-2", documents_counted(built)), "etape") == [
+        (1, "fr", 1.0)
+    ]
+    assert len(built) == 2  # other article files: built anew
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faq-index.lock", "faq-index.sqlite3"]
+
+
+def test_a_broken_index_file_is_replaced(tmp_path):
+    path = tmp_path / "faq-index.sqlite3"
+    path.write_bytes(b"half written")
+    index = shared_index(path, "files-1", documents_counted([]))
+    assert scored(index, "token") == [(1, "fr", 5.0)]
+
+
+def test_a_large_faq_shares_its_index_through_the_instance_folder(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(faq_library, "SHARED_INDEX_FROM", 1)
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    client = app.test_client()
+    local, _ = titles(client, "fr", "renouvellement")
+    assert "Générer ou renouveler le token Amazon" in local
+    assert (tmp_path / INDEX_FILE).is_file()
+
+
+def test_without_a_writable_instance_folder_the_index_stays_in_memory(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(faq_library, "SHARED_INDEX_FROM", 1)
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "file" / "instance"))
+    local, _ = titles(app.test_client(), "fr", "renouvellement")
+    assert "Générer ou renouveler le token Amazon" in local

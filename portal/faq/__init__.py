@@ -1,6 +1,7 @@
 """The FAQ: the only code that reads faq/. Views call the functions below."""
 
 import hashlib
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import utcnow
 from .library import Library
 from .models import ArticleView, SearchMiss, Vote
@@ -114,28 +116,47 @@ def search(query: str, lang: str, include_internal: bool = False) -> SearchResul
     query = " ".join(query.split())[:MAX_QUERY]
     lib = library()
     local: dict[int, Listed] = {}
-    other: dict[int, Listed] = {}
     number = query.lstrip("#")
     if number.isdigit() and int(number) in lib.articles:
         article = lib.articles[int(number)]
         if visible(article, include_internal):
             local[article.id] = Listed(article, article.translation(lang) or article.source, lang)
-    for hit in lib.index.search(query) if query else []:
-        article = lib.articles[hit.article_id]
-        if not visible(article, include_internal) or hit.article_id in local:
-            continue
-        if hit.lang == lang:
-            local[article.id] = Listed(article, article.translations[lang], lang)
-            other.pop(article.id, None)
-        elif article.id not in other and article.translation(lang) is None:
-            other[article.id] = Listed(article, article.translations[hit.lang], hit.lang)
-        elif article.id not in other:
-            # Found in another language but translated into the reader's: show theirs.
-            other[article.id] = Listed(article, article.translations[lang], lang)
-    results = SearchResults(query, list(local.values()), list(other.values()))
+    hidden = frozenset() if include_internal else lib.internal
+    found = lib.index.scores(query) if query else {}
+    for article_id in best_first(found.pop(lang, {})):
+        if article_id not in local and article_id not in hidden:
+            article = lib.articles[article_id]
+            local[article_id] = Listed(article, article.translations[lang], lang)
+    # Found only in other languages: listed once, by the language where it scored best.
+    other: list[Listed] = []
+    for article_id, hit_lang in best_elsewhere(found, exclude=local.keys() | hidden):
+        article = lib.articles[article_id]
+        if article.translation(lang) is None:
+            other.append(Listed(article, article.translations[hit_lang], hit_lang))
+        else:  # translated into the reader's language too: show theirs
+            other.append(Listed(article, article.translations[lang], lang))
+    results = SearchResults(query, list(local.values()), other)
     if query and results.empty:
         record_miss(query, lang)
     return results
+
+
+def best_first(scores: dict[int, float]) -> list[int]:
+    """Article ids by score, then by id."""
+    return sorted(scores, key=lambda article_id: (-scores[article_id], article_id))
+
+
+def best_elsewhere(found: dict[str, dict[int, float]], exclude: Set[int]) -> list[tuple[int, str]]:
+    """Each article once, with the language of its best score: by score, id, language order."""
+    order = {code: position for position, code in enumerate(LANGUAGES)}
+    best: dict[int, tuple[float, int, str]] = {}
+    for hit_lang, scores in found.items():
+        for article_id in scores.keys() - exclude:
+            key = (-scores[article_id], order.get(hit_lang, 99), hit_lang)
+            if article_id not in best or key < best[article_id]:
+                best[article_id] = key
+    ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0], item[1][1]))
+    return [(article_id, key[2]) for article_id, key in ranked]
 
 
 def record_miss(query: str, lang: str) -> None:

@@ -1,14 +1,30 @@
-"""The articles of faq/, loaded once per process, with their rendered HTML and search index."""
+"""The articles of faq/, loaded once per process; bodies are read and rendered when asked for."""
 
+import fcntl
+import hashlib
+import os
+import sqlite3
+import sys
 import threading
+import unicodedata
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
-from .render import Rendered, plain_text, render_markdown
-from .search import Document, SearchIndex
-from .store import Article, Category, load_articles
+from flask import current_app, has_app_context
 
-RENDER_CACHE_SIZE = 4096  # (article, language, revision) entries; a few kB each
+from ..i18n import LANGUAGES
+from .render import Rendered, plain_text, render_markdown
+from .search import Document, SearchIndex, write_index_file
+from .store import Article, Category, load_articles, read_body
+
+# (article, language, revision) entries of some 16 kB: 4 MB at most. A miss costs a few ms.
+RENDER_CACHE_SIZE = 256
+# From this many translations on, the search index is kept in a file that every worker and
+# every restart reads; a smaller FAQ is indexed in memory in a fraction of a second.
+SHARED_INDEX_FROM = 1000
+INDEX_FILE = "faq-index.sqlite3"  # in the instance folder
 
 
 class Library:
@@ -17,7 +33,9 @@ class Library:
     def __init__(self, faq_dir: Path, product: str) -> None:
         self.articles: dict[int, Article]
         self.categories: dict[str, Category]
-        self.articles, self.categories = load_articles(faq_dir)
+        self.articles, self.categories, self.digest = load_articles(faq_dir)
+        # Searches skip these for readers: checking each hit's article costs more than the search.
+        self.internal = frozenset(a.id for a in self.articles.values() if not a.is_public)
         self.product = product
         self.rendered = lru_cache(maxsize=RENDER_CACHE_SIZE)(self._render)
         self._index: SearchIndex | None = None
@@ -25,27 +43,74 @@ class Library:
 
     def _render(self, article_id: int, lang: str, revision: int) -> Rendered:
         # revision is part of the cache key: a new source text never reuses old HTML.
-        return render_markdown(self.articles[article_id].translations[lang].body, self.product)
+        body = read_body(self.articles[article_id].translations[lang])
+        return render_markdown(body, self.product)
 
     def render(self, article: Article, lang: str) -> Rendered:
         return self.rendered(article.id, lang, article.revision)
 
     @property
     def index(self) -> SearchIndex:
-        """The search index, built on first use and then shared by every request."""
+        """The search index, opened on first use and then shared by every request."""
         if self._index is None:
             with self._index_lock:
                 if self._index is None:
-                    self._index = SearchIndex(self._documents())
+                    self._index = self._open_index()
         return self._index
 
-    def _documents(self):
-        for article in self.articles.values():
-            for translation in article.translations.values():
+    def _open_index(self) -> SearchIndex:
+        """The shared index file in the app's instance folder, or an index in memory."""
+        size = sum(len(article.translations) for article in self.articles.values())
+        if size < SHARED_INDEX_FROM or not has_app_context():
+            return SearchIndex(self._documents())
+        path = Path(current_app.instance_path) / INDEX_FILE
+        try:
+            return shared_index(path, self.stamp(), self._documents)
+        except (OSError, sqlite3.Error) as exc:  # a read-only instance folder, a full disk
+            current_app.logger.warning("search index kept in memory: %s", exc)
+            return SearchIndex(self._documents())
+
+    def stamp(self) -> str:
+        """Names what the index is made from: the article files, the product name and the code."""
+        code = hashlib.blake2b(digest_size=16)
+        for path in sorted(Path(__file__).parent.glob("*.py")):
+            code.update(path.read_bytes())
+        # Stems and accent folding change with the stemmer and with Python's Unicode tables.
+        code.update(f"{version('snowballstemmer')} {unicodedata.unidata_version}".encode())
+        code.update(sys.byteorder.encode())  # of the arrays in the file
+        return f"{self.digest} {code.hexdigest()} {self.product}"
+
+    def _documents(self) -> Iterator[Document]:
+        # Language by language: the index is written, and its memory freed, one at a time.
+        for lang in LANGUAGES:
+            for article in self.articles.values():
+                translation = article.translations.get(lang)
+                if translation is None:
+                    continue
                 yield Document(
                     article_id=article.id,
-                    lang=translation.lang,
+                    lang=lang,
                     title=f"{translation.title} {translation.question}",
                     keywords=translation.keywords,
-                    body=plain_text(translation.body, self.product),
+                    body=plain_text(read_body(translation), self.product),
                 )
+
+
+def shared_index(
+    path: Path, stamp: str, documents: Callable[[], Iterator[Document]]
+) -> SearchIndex:
+    """The index file for stamp: the first worker that needs it builds it, the others wait."""
+    index = SearchIndex.open(path, stamp)
+    if index is not None:
+        return index
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        index = SearchIndex.open(path, stamp)  # built by another worker while this one waited
+        if index is None:
+            building = path.with_suffix(".tmp")
+            write_index_file(building, documents(), stamp)
+            os.replace(building, path)  # workers that opened the old file keep reading it
+            index = SearchIndex.open(path, stamp)
+    if index is None:
+        raise OSError(f"{path} cannot be read back")
+    return index

@@ -1,14 +1,18 @@
-"""An in-memory full-text index: accent- and case-insensitive, stemmed, bigrams for Japanese."""
+"""A full-text index in SQLite: accent- and case-insensitive, stemmed, bigrams for Japanese."""
 
-import bisect
 import math
 import re
+import sqlite3
 import threading
 import unicodedata
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
+from pathlib import Path
 
 import snowballstemmer
 
@@ -30,6 +34,19 @@ MAX_EXPANSIONS = 50
 # Share of a Japanese query run's bigrams a document must contain,
 # so that "トークン更新" finds "トークンの更新".
 CJK_MATCH = 0.6
+# One row per language and term: the articles that contain it and their scores, as arrays
+# of int64 and float64 in the machine's byte order.
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE postings (
+    lang TEXT NOT NULL,
+    term TEXT NOT NULL,
+    articles BLOB NOT NULL,
+    scores BLOB NOT NULL,
+    UNIQUE (lang, term)
+);
+"""
+LAST_CHAR = "\U0010ffff"  # sorts after every character a term can hold
 
 _local = threading.local()
 
@@ -49,9 +66,9 @@ def stemmer(lang: str):
     return cache[lang]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def stem(word: str, lang: str) -> str:
-    """Words repeat a lot across articles: stem each one once (pure-Python Snowball is slow)."""
+    """Words repeat a lot in queries: stem each one once (pure-Python Snowball is slow)."""
     snowball = stemmer(lang)
     return snowball.stemWord(word) if snowball else word
 
@@ -80,6 +97,8 @@ def analyze(text: str, lang: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Document:
+    """The text of one article in one language; one document per article and language."""
+
     article_id: int
     lang: str
     title: str
@@ -94,77 +113,190 @@ class Hit:
     score: float
 
 
-class LanguageIndex:
-    """The inverted index of the documents of one language."""
+def term_scores(doc: Document, analyzed: dict[str, list[str]]) -> dict[str, float]:
+    """Each term of a document with its score: the field's weight for every time it occurs.
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
-        self.sorted_terms: list[str] = []
+    analyzed holds the terms of each word seen so far in the document's language: words repeat
+    across articles, so each is analyzed once. analyze() splits text into words anyway, so a
+    text's terms are its words' terms, one after the other.
+    """
+    scores: dict[str, float] = defaultdict(float)
+    fields = {"title": doc.title, "keywords": " ".join(doc.keywords), "body": doc.body}
+    for name, text in fields.items():
+        for word, count in Counter(text.split()).items():
+            if word not in analyzed:
+                analyzed[word] = analyze(word, doc.lang)
+            for term in analyzed[word]:
+                # Weights are whole numbers: times count adds up to the same as one by one.
+                scores[term] += FIELD_WEIGHTS[name] * count
+    return scores
 
-    def add(self, doc: Document) -> None:
-        fields = {"title": doc.title, "keywords": " ".join(doc.keywords), "body": doc.body}
-        for name, text in fields.items():
-            for term in analyze(text, self.lang):
-                scores = self.postings[term]
-                scores[doc.article_id] = scores.get(doc.article_id, 0.0) + FIELD_WEIGHTS[name]
 
-    def freeze(self) -> None:
-        self.sorted_terms = sorted(self.postings)
+def postings(documents: Iterable[Document]) -> dict[str, tuple[array, array]]:
+    """For each term of documents in one language: the articles that hold it, and their scores."""
+    terms: dict[str, tuple[array, array]] = {}
+    analyzed: dict[str, list[str]] = {}
+    for doc in documents:
+        for term, score in term_scores(doc, analyzed).items():
+            if term not in terms:
+                terms[term] = (array("q"), array("d"))
+            articles, scores = terms[term]
+            articles.append(doc.article_id)
+            scores.append(score)
+    return terms
 
-    def expand(self, term: str) -> dict[int, float]:
+
+def write_index(connection: sqlite3.Connection, documents: Iterable[Document], stamp: str) -> None:
+    """Index the documents into an empty database; stamp names what they were made from.
+
+    The documents of a language must come together: each language is written, and its
+    postings freed, before the next is read. That keeps a worker that builds the index small.
+    """
+    connection.executescript(SCHEMA)
+    languages: list[str] = []
+    for lang, group in groupby(documents, key=attrgetter("lang")):
+        if lang in languages:
+            raise ValueError(f"the documents in {lang} do not come together")
+        languages.append(lang)
+        connection.executemany(
+            "INSERT INTO postings VALUES (?, ?, ?, ?)",
+            (
+                (lang, term, articles.tobytes(), scores.tobytes())
+                for term, (articles, scores) in postings(group).items()
+            ),
+        )
+    connection.executemany(
+        "INSERT INTO meta VALUES (?, ?)", [("stamp", stamp), ("languages", " ".join(languages))]
+    )
+    connection.commit()
+
+
+def write_index_file(path: Path, documents: Iterable[Document], stamp: str) -> None:
+    """Index the documents into a new file at path; on disk when this returns (the commit syncs)."""
+    path.unlink(missing_ok=True)  # left over from a build that was killed
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")  # a failed build is simply redone
+        write_index(connection, documents, stamp)
+    finally:
+        connection.close()
+
+
+def unpack(articles: bytes, scores: bytes) -> tuple[array, array]:
+    return array("q", articles), array("d", scores)
+
+
+class SearchIndex:
+    """One index per language, written once and then only read, by every thread of a worker."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        """Index documents in memory: a small FAQ, or a test."""
+        connection = sqlite3.connect(":memory:", check_same_thread=False)
+        write_index(connection, sorted(documents, key=attrgetter("lang")), stamp="")
+        self._use(connection)
+
+    @classmethod
+    def open(cls, path: Path, stamp: str) -> "SearchIndex | None":
+        """The index in the file at path; None when there is none, or made from other texts."""
+        try:
+            # immutable: a new index replaces the file, never changes it, so no locks are needed.
+            connection = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            )
+        except sqlite3.Error:  # no file yet
+            return None
+        try:
+            found = connection.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+        except sqlite3.Error:  # not an index
+            found = None
+        if found != (stamp,):
+            connection.close()
+            return None
+        index = cls.__new__(cls)
+        index._use(connection)
+        return index
+
+    def _use(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+        self.lock = threading.Lock()  # one connection for the worker's threads, one at a time
+        row = self.rows("SELECT value FROM meta WHERE key = 'languages'")
+        self.languages = row[0][0].split() if row else []
+
+    def rows(self, sql: str, *params) -> list[tuple]:
+        with self.lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def expand(self, lang: str, term: str) -> dict[int, float]:
         """Scores for one query term: the exact term, then longer terms that start with it."""
-        scores = dict(self.postings.get(term, {}))
         if len(term) < MIN_PREFIX:
-            return scores
-        start = bisect.bisect_left(self.sorted_terms, term)
-        for candidate in self.sorted_terms[start : start + MAX_EXPANSIONS]:
-            if not candidate.startswith(term):
-                break
-            if candidate == term:
-                continue
-            for article_id, score in self.postings[candidate].items():
+            found = self.rows(
+                "SELECT term, articles, scores FROM postings WHERE lang = ? AND term = ?",
+                lang,
+                term,
+            )
+        else:
+            found = self.rows(
+                "SELECT term, articles, scores FROM postings WHERE lang = ? AND term >= ?"
+                " AND term < ? ORDER BY term LIMIT ?",
+                lang,
+                term,
+                term + LAST_CHAR,
+                MAX_EXPANSIONS,
+            )
+        scores: dict[int, float] = {}
+        if found and found[0][0] == term:
+            scores = dict(zip(*unpack(*found[0][1:]), strict=True))
+            found = found[1:]
+        for _candidate, articles, weights in found:
+            for article_id, score in zip(*unpack(articles, weights), strict=True):
                 scores[article_id] = scores.get(article_id, 0.0) + score * PREFIX_WEIGHT
         return scores
 
-    def match_group(self, terms: list[str]) -> dict[int, float]:
+    def match_group(self, lang: str, terms: list[str]) -> dict[int, float]:
         """Documents matching one query word: its stem, or enough of its bigrams."""
         if len(terms) == 1:
-            return self.expand(terms[0])
+            return self.expand(lang, terms[0])
         needed = math.ceil(CJK_MATCH * len(terms))
-        matched: dict[int, int] = defaultdict(int)
+        unique = list(dict.fromkeys(terms))
+        found = self.rows(
+            "SELECT articles, scores FROM postings WHERE lang = ?"
+            f" AND term IN ({', '.join('?' * len(unique))})",
+            lang,
+            *unique,
+        )
+        matched: Counter[int] = Counter()
         scores: dict[int, float] = defaultdict(float)
-        for term in dict.fromkeys(terms):
-            for article_id, score in self.postings.get(term, {}).items():
-                matched[article_id] += 1
+        for articles, weights in found:
+            articles, weights = unpack(articles, weights)
+            matched.update(articles)
+            for article_id, score in zip(articles, weights, strict=True):
                 scores[article_id] += score
         return {a: scores[a] for a, count in matched.items() if count >= needed}
 
-    def search(self, query: str) -> list[Hit]:
+    def language_scores(self, lang: str, query: str) -> dict[int, float]:
+        """The articles of one language that match every word of the query, with their scores."""
         totals: dict[int, float] | None = None
-        for group in pieces(query, self.lang):
-            scores = self.match_group(group)
+        for group in pieces(query, lang):
+            scores = self.match_group(lang, group)
             if totals is None:
                 totals = scores
             else:  # every word of the query must match
                 totals = {a: totals[a] + s for a, s in scores.items() if a in totals}
             if not totals:
-                return []
-        return [Hit(a, self.lang, s) for a, s in (totals or {}).items()]
+                return {}
+        return totals or {}
 
-
-class SearchIndex:
-    """One index per language, built once and then only read."""
-
-    def __init__(self, documents: Iterable[Document]) -> None:
-        self.languages: dict[str, LanguageIndex] = {}
-        for doc in documents:
-            self.languages.setdefault(doc.lang, LanguageIndex(doc.lang)).add(doc)
-        for index in self.languages.values():
-            index.freeze()
+    def scores(self, query: str) -> dict[str, dict[int, float]]:
+        """For each language with matches: article id -> score."""
+        found = {lang: self.language_scores(lang, query) for lang in self.languages}
+        return {lang: scores for lang, scores in found.items() if scores}
 
     def search(self, query: str) -> list[Hit]:
         """Every matching (article, language), best first, in a stable order."""
-        hits = [hit for index in self.languages.values() for hit in index.search(query)]
+        hits = [
+            Hit(article_id, lang, score)
+            for lang, scores in self.scores(query).items()
+            for article_id, score in scores.items()
+        ]
         order = {lang: position for position, lang in enumerate(LANGUAGES)}
         return sorted(hits, key=lambda hit: (-hit.score, hit.article_id, order.get(hit.lang, 99)))

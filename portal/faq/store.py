@@ -1,5 +1,8 @@
 """Read the articles in faq/: one folder per article, one Markdown file per language."""
 
+import hashlib
+import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,6 +13,16 @@ from ..i18n import LANGUAGES
 FRONT_MATTER = "+++"
 STATES = ("public", "internal")
 REQUIRED = ("id", "slug", "title", "question", "category", "keywords", "state", "updated")
+# One front matter line in the simplest TOML: a bare key, then a string (escapes of one letter
+# only), an integer, a date or a one-line list of strings. simple_toml() reads such lines.
+STRING = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*(?:\\[btnfr"\\][^"\\\x00-\x08\x0a-\x1f\x7f]*)*"'
+SIMPLE_LINE = re.compile(
+    rf"([A-Za-z0-9_-]+) = (?:({STRING})|(-?(?:0|[1-9][0-9]*))|([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})"
+    rf"|\[((?:{STRING}(?:, {STRING})*)?)\])"
+)
+STRINGS = re.compile(STRING)
+ESCAPE = re.compile(r"\\(.)")
+ESCAPED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
 
 class ArticleError(Exception):
@@ -20,7 +33,7 @@ class ArticleError(Exception):
         self.path = path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Translation:
     lang: str
     slug: str
@@ -31,13 +44,16 @@ class Translation:
     state: str
     updated: date
     source_revision: int  # for the source text, its own revision
-    body: str
-    path: Path
+    file: str  # a Path costs 600 bytes, 6 MB for 10,000 files; bodies are read from here
     is_source: bool
     internal_note: str = ""  # for support staff only, never shown to readers
 
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Article:
     id: int
     category: str
@@ -76,28 +92,74 @@ class Category:
         return self.names.get(lang) or self.names.get(fallback) or self.path
 
 
-def split_front_matter(path: Path, text: str) -> tuple[dict, str]:
-    """Split '+++ TOML +++ Markdown' into the parsed front matter and the body."""
+def simple_toml(text: str) -> dict | None:
+    """Read front matter written in the simplest TOML (see SIMPLE_LINE), else None.
+
+    tomllib took most of the start-up with a thousand articles; it still reads every file that
+    uses more of TOML, and explains the mistakes.
+    """
+    table: dict = {}
+    for line in text.split("\n"):
+        if not line:
+            continue
+        match = SIMPLE_LINE.fullmatch(line)
+        if match is None or match[1] in table:
+            return None
+        key, string, integer, day, strings = match.groups()
+        if string is not None:
+            table[key] = unquote(string)
+        elif integer is not None:
+            table[key] = int(integer)
+        elif day is not None:
+            try:
+                table[key] = date.fromisoformat(day)
+            except ValueError:  # 2026-02-30: let tomllib explain
+                return None
+        else:
+            table[key] = [unquote(item) for item in STRINGS.findall(strings)]
+    return table
+
+
+def unquote(string: str) -> str:
+    """The text of a TOML basic string that SIMPLE_LINE accepted."""
+    inner = string[1:-1]
+    return ESCAPE.sub(lambda match: ESCAPED[match[1]], inner) if "\\" in inner else inner
+
+
+def split_front_matter(path: Path, text: str) -> tuple[str, str]:
+    """Split '+++ TOML +++ Markdown' into the front matter and the body."""
     if not text.startswith(FRONT_MATTER):
         raise ArticleError(path, "the file must start with a '+++' line (TOML front matter)")
     head, sep, body = text[len(FRONT_MATTER) :].partition("\n" + FRONT_MATTER)
     if not sep:
         raise ArticleError(path, "the front matter has no closing '+++' line")
+    return head, body.partition("\n")[2]
+
+
+def parse_front_matter(path: Path, head: str) -> dict:
+    """The front matter as a table: quickly when it is simple TOML, else by tomllib."""
+    meta = simple_toml(head)
+    if meta is not None:
+        return meta
     try:
-        meta = tomllib.loads(head)
+        return tomllib.loads(head)
     except tomllib.TOMLDecodeError as exc:
         raise ArticleError(path, f"invalid TOML front matter: {exc}") from exc
-    return meta, body.partition("\n")[2]
 
 
-def read_translation(path: Path) -> tuple[int, str, Translation]:
+def read_body(translation: Translation) -> str:
+    """The Markdown body of a translation, read from its file: bodies are not kept in memory."""
+    return split_front_matter(translation.path, translation.path.read_text(encoding="utf-8"))[1]
+
+
+def read_translation(path: Path, text: str) -> tuple[int, str, Translation]:
     """Parse one language file and return (article id, category, translation)."""
-    lang = path.stem
+    lang = sys.intern(path.stem)
     if lang not in LANGUAGES:
         raise ArticleError(
             path, f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})"
         )
-    meta, body = split_front_matter(path, path.read_text(encoding="utf-8"))
+    meta = parse_front_matter(path, split_front_matter(path, text)[0])
     missing = [key for key in REQUIRED if key not in meta]
     if missing:
         raise ArticleError(path, f"missing front matter keys: {', '.join(missing)}")
@@ -117,24 +179,35 @@ def read_translation(path: Path) -> tuple[int, str, Translation]:
         title=str(meta["title"]),
         question=str(meta["question"]),
         description=str(meta.get("description", "")),
-        keywords=tuple(str(k) for k in meta["keywords"]),
+        # One string for each tag, however many articles carry it.
+        keywords=tuple(sys.intern(str(k)) for k in meta["keywords"]),
         state=meta["state"],
         updated=meta["updated"],
         source_revision=int(meta.get("revision", meta.get("source_revision", 0))),
-        body=body,
-        path=path,
+        file=str(path),
         is_source="revision" in meta,
         internal_note=str(meta.get("internal_note", "")),
     )
     return int(meta["id"]), str(meta["category"]), translation
 
 
-def read_article(folder: Path, categories: dict[str, Category]) -> Article:
+def as_text(data: bytes) -> str:
+    """Decode a file as read_text() does: UTF-8, with every kind of line end read as "\\n"."""
+    text = data.decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def read_article(folder: Path, categories: dict[str, Category], digest: hashlib.blake2b) -> Article:
     """Read every language file of one article folder and check they agree."""
     files = sorted(folder.glob("*.md"))
     if not files:
         raise ArticleError(folder, "no language files (<lang>.md) in this article folder")
-    parsed = [read_translation(path) for path in files]
+    parsed = []
+    for path in files:
+        data = path.read_bytes()
+        digest.update(f"{folder.name}/{path.name}\0{len(data)}\0".encode())
+        digest.update(data)
+        parsed.append(read_translation(path, as_text(data)))
     article_id, category, _ = parsed[0]
     for other_id, other_category, translation in parsed[1:]:
         if other_id != article_id:
@@ -163,13 +236,14 @@ def read_categories(path: Path) -> dict[str, Category]:
     return categories
 
 
-def load_articles(faq_dir: Path) -> tuple[dict[int, Article], dict[str, Category]]:
-    """Load the category tree and every article below faq_dir."""
+def load_articles(faq_dir: Path) -> tuple[dict[int, Article], dict[str, Category], str]:
+    """Load the category tree and every article below faq_dir, with a digest of the files."""
     categories = read_categories(faq_dir / "categories.toml")
     articles: dict[int, Article] = {}
+    digest = hashlib.blake2b(digest_size=16)  # names the search index built from these files
     for folder in sorted(p for p in faq_dir.iterdir() if p.is_dir()):
-        article = read_article(folder, categories)
+        article = read_article(folder, categories, digest)
         if article.id in articles:
             raise ArticleError(folder, f"article id {article.id} is used twice")
         articles[article.id] = article
-    return articles, categories
+    return articles, categories, digest.hexdigest()
