@@ -40,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         BASE_URL="http://127.0.0.1:5000",
         # Anonymous pages kept per worker; 0 seconds turns the cache off.
         PAGE_CACHE_SECONDS=30,
-        PAGE_CACHE_SIZE=1000,
+        PAGE_CACHE_SIZE=500,
         TOKEN_ARTICLE_ID=2763,  # "Generate or renew the Amazon token"
         # translations/ and faq/ sit beside portal/, so the paths must be absolute
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
