@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from .accounts.cli import users
 from .amazon.cli import tokens
 from .amazon.sandbox.demo import demo
+from .faq.cli import faq
 from .i18n import LANGUAGES
 from .reminders.cli import reminders
 
@@ -103,3 +104,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
     app.cli.add_command(tokens)
+    app.cli.add_command(faq)

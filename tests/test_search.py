@@ -195,3 +195,15 @@ def test_without_a_writable_instance_folder_the_index_stays_in_memory(app, tmp_p
     monkeypatch.setattr(app, "instance_path", str(tmp_path / "file" / "instance"))
     local, _ = titles(app.test_client(), "fr", "renouvellement")
     assert "Générer ou renouveler le token Amazon" in local
+
+
+def test_the_index_can_be_built_at_release(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(faq_library, "SHARED_INDEX_FROM", 1)
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    result = runner.invoke(args=["faq", "index"])
+    assert result.exit_code == 0, result.output
+    assert "Search index ready" in result.output and "translations: 10" in result.output
+    built = (tmp_path / INDEX_FILE).stat().st_mtime_ns
+    local, _ = titles(app.test_client(), "fr", "renouvellement")  # read, not built again
+    assert "Générer ou renouveler le token Amazon" in local
+    assert (tmp_path / INDEX_FILE).stat().st_mtime_ns == built
