@@ -133,3 +133,11 @@ def test_shared_parts_show_each_merchant_their_own_token(app):
     assert tokens[0] != tokens[1]
     for html, token in zip(pages.values(), tokens, strict=True):
         assert html.count(token) == html.count('name="csrf_token"')
+
+
+def test_cached_pages_keep_their_type_and_answer_head(client):
+    first, again = client.get("/sitemap.xml"), client.get("/sitemap.xml")
+    assert again.mimetype == first.mimetype == "application/xml"
+    head = client.head(FR)
+    assert head.status_code == 200 and head.get_data() == b""
+    assert int(head.headers["Content-Length"]) == len(client.get(FR).get_data())
