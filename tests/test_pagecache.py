@@ -141,3 +141,15 @@ def test_cached_pages_keep_their_type_and_answer_head(client):
     head = client.head(FR)
     assert head.status_code == 200 and head.get_data() == b""
     assert int(head.headers["Content-Length"]) == len(client.get(FR).get_data())
+
+
+def test_after_voting_the_reader_sees_their_vote_whichever_worker_answers(app, client):
+    assert "0 vote" in client.get(FR).get_data(as_text=True)
+    other_worker = app.test_client()
+    with app.app_context():  # the vote lands on another worker: this one's cache is not cleared
+        from portal import faq
+
+        page = faq.get_article(2763, "fr")
+        faq.record_vote(page, "reader:someone", True)
+    assert "1 vote" in other_worker.get(FR + "?feedback=thanks").get_data(as_text=True)
+    assert "0 vote" in client.get(FR).get_data(as_text=True)  # others: within PAGE_CACHE_SECONDS

@@ -132,10 +132,17 @@ def merchant_live_view(page: faq.ArticlePage) -> LiveView | None:
     return live_view(current_user.id, g.lang)
 
 
-def page_context(page: faq.ArticlePage) -> dict:
-    """What the article and its print view show besides the text."""
+def page_context(page: faq.ArticlePage, fresh_votes: bool = False) -> dict:
+    """What the article and its print view show besides the text.
+
+    The vote count may be some seconds old, except right after a vote: the reader's own
+    vote must show, whichever worker answers.
+    """
     key = (page.article.id, page.translation.lang, page.article.revision)
-    votes = remembered(("votes", *key), lambda: faq.vote_summary(*key))
+    if fresh_votes:
+        votes = faq.vote_summary(*key)
+    else:
+        votes = remembered(("votes", *key), lambda: faq.vote_summary(*key))
     updated = datetime.combine(page.translation.updated, time())
     last_modified = max(filter(None, (updated, votes.last_vote)))
     return {
@@ -181,8 +188,8 @@ def article(article_id: int, slug: str) -> ResponseReturnValue:
     page = find_page(article_id)
     if slug != page.translation.slug:
         return redirect(article_url(page.article, g.lang), 301)
-    context = page_context(page)
     feedback = request.args.get("feedback")
+    context = page_context(page, fresh_votes=feedback is not None)
     body = render_template(
         "faq/article.html",
         feedback=feedback if feedback in FEEDBACK_MESSAGES else None,
