@@ -2,7 +2,7 @@
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .extensions import db
 
@@ -33,6 +33,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return error_page(error.code or 500)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """A Host header outside TRUSTED_HOSTS: no link can be built for it, so a plain answer."""
+        return f"{TITLES[400]}\n{TEXTS[400]}\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

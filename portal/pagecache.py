@@ -1,4 +1,5 @@
-"""Rendered pages for anonymous readers, kept a few seconds in each worker.
+"""Rendered pages for anonymous readers, kept a few seconds in each worker, and page parts
+that are the same for every reader, kept as long as the worker runs.
 
 A reminder wave sends thousands of merchants to the same article at once; rendering it once
 per worker and interval, instead of once per reader, is what keeps the portal fast then.
@@ -106,7 +107,9 @@ def cached_page(*query: str) -> Callable:
             cache: PageCache = current_app.extensions["page_cache"]
             if not cache.seconds or not anonymous_request() or set(request.args) - set(query):
                 return view(**kwargs)
-            key = request.path
+            # The host is part of the key: pages hold absolute links built from it, and a
+            # request with a forged Host header must not leave them for everyone else.
+            key = request.base_url
             if request.args:
                 key += "?" + urlencode(sorted(request.args.items(multi=True)))
             page = cache.get(key)

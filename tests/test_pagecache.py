@@ -153,3 +153,11 @@ def test_after_voting_the_reader_sees_their_vote_whichever_worker_answers(app, c
         faq.record_vote(page, "reader:someone", True)
     assert "1 vote" in other_worker.get(FR + "?feedback=thanks").get_data(as_text=True)
     assert "0 vote" in client.get(FR).get_data(as_text=True)  # others: within PAGE_CACHE_SECONDS
+
+
+def test_a_forged_host_header_does_not_poison_the_cache(client):
+    forged = client.get(FR, headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert 'rel="canonical" href="http://evil.example/' in forged
+    html = client.get(FR).get_data(as_text=True)
+    assert "evil.example" not in html
+    assert 'rel="canonical" href="http://localhost/fr/faq/2763-' in html
