@@ -153,7 +153,9 @@ def nginx_conf(work: Path, upstream: str, port: int, static_port: int) -> Path:
               proxy_pass {upstream};
               proxy_http_version 1.1;
               proxy_set_header Connection "";
+              proxy_set_header Host $host;
               proxy_cache portal;
+              proxy_cache_key $scheme$host$request_uri;
               proxy_cache_lock on;
               proxy_cache_use_stale updating;
               proxy_cache_bypass $cookie_session;
