@@ -25,6 +25,8 @@ RENDER_CACHE_SIZE = 256
 # every restart reads; a smaller FAQ is indexed in memory in a fraction of a second.
 SHARED_INDEX_FROM = 1000
 INDEX_FILE = "faq-index.sqlite3"  # in the instance folder
+# The code that decides what the index holds: a change to any other file keeps the index.
+INDEX_CODE = ("library.py", "render.py", "search.py", "store.py")
 
 
 class Library:
@@ -73,8 +75,8 @@ class Library:
     def stamp(self) -> str:
         """Names what the index is made from: the article files, the product name and the code."""
         code = hashlib.blake2b(digest_size=16)
-        for path in sorted(Path(__file__).parent.glob("*.py")):
-            code.update(path.read_bytes())
+        for name in INDEX_CODE:
+            code.update((Path(__file__).parent / name).read_bytes())
         # Stems and accent folding change with the stemmer and with Python's Unicode tables.
         code.update(f"{version('snowballstemmer')} {unicodedata.unidata_version}".encode())
         code.update(sys.byteorder.encode())  # of the arrays in the file
