@@ -82,26 +82,28 @@ def flow_lang(flow: dict) -> str:
 
 
 def finished(flow: dict, connection: services.Connection, message: str) -> ResponseReturnValue:
+    return back_to_start(flow, True, message, connection.id)
+
+
+def failed(failure: services.AuthorizationFailed) -> ResponseReturnValue:
+    with force_locale(flow_lang(failure.flow)):
+        message = str(FAILURES[failure.reason]) % {"product": current_app.config["PRODUCT_NAME"]}
+    connection_id = failure.connection.id if failure.connection else None
+    return back_to_start(failure.flow, False, message, connection_id)
+
+
+def back_to_start(
+    flow: dict, ok: bool, message: str, connection_id: int | None
+) -> ResponseReturnValue:
     """Tell the merchant where the page they started from waits: the pop-up, or that page."""
     lang = flow_lang(flow)
     if flow.get("popup"):
         g.lang = lang
-        return render_template("amazon/popup_result.html", ok=True, message=message)
-    flash(message, "success")
-    return redirect(flow["next"], 303) if flow.get("next") else account_page(lang, connection.id)
-
-
-def failed(failure: services.AuthorizationFailed) -> ResponseReturnValue:
-    lang = flow_lang(failure.flow)
-    with force_locale(lang):
-        message = str(FAILURES[failure.reason]) % {"product": current_app.config["PRODUCT_NAME"]}
-    if failure.flow.get("popup"):
-        g.lang = lang
-        return render_template("amazon/popup_result.html", ok=False, message=message)
-    flash(message, "error")
-    if failure.flow.get("next"):
-        return redirect(failure.flow["next"], 303)
-    return account_page(lang, failure.connection.id if failure.connection else None)
+        return render_template("amazon/popup_result.html", ok=ok, message=message)
+    flash(message, "success" if ok else "error")
+    if flow.get("next"):
+        return redirect(flow["next"], 303)
+    return account_page(lang, connection_id)
 
 
 @bp.get("/amazon/callback")
