@@ -16,8 +16,7 @@ def index() -> None:
     started = time.perf_counter()
     library = articles.library()
     library.index  # noqa: B018 (built, or opened when it is up to date)
-    translations = sum(len(article.translations) for article in library.articles.values())
     click.echo(
         f"Search index ready in {time.perf_counter() - started:.1f} s"
-        f" (articles: {len(library.articles)}, translations: {translations})"
+        f" (articles: {len(library.articles)}, translations: {library.translation_count})"
     )

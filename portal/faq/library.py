@@ -43,6 +43,10 @@ class Library:
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
 
+    @property
+    def translation_count(self) -> int:
+        return sum(len(article.translations) for article in self.articles.values())
+
     def _render(self, article_id: int, lang: str, revision: int) -> Rendered:
         # revision is part of the cache key: a new source text never reuses old HTML.
         body = read_body(self.articles[article_id].translations[lang])
@@ -62,8 +66,7 @@ class Library:
 
     def _open_index(self) -> SearchIndex:
         """The shared index file in the app's instance folder, or an index in memory."""
-        size = sum(len(article.translations) for article in self.articles.values())
-        if size < SHARED_INDEX_FROM or not has_app_context():
+        if self.translation_count < SHARED_INDEX_FROM or not has_app_context():
             return SearchIndex(self._documents())
         path = Path(current_app.instance_path) / INDEX_FILE
         try:
