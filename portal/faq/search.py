@@ -16,8 +16,6 @@ from pathlib import Path
 
 import snowballstemmer
 
-from ..i18n import LANGUAGES
-
 SNOWBALL = {
     "fr": "french", "de": "german", "en": "english", "es": "spanish", "it": "italian",
     "nl": "dutch", "pl": "polish", "sv": "swedish", "ar": "arabic",
@@ -104,13 +102,6 @@ class Document:
     title: str
     keywords: Iterable[str]
     body: str
-
-
-@dataclass(frozen=True)
-class Hit:
-    article_id: int
-    lang: str
-    score: float
 
 
 def term_scores(doc: Document, analyzed: dict[str, list[str]]) -> dict[str, float]:
@@ -290,13 +281,3 @@ class SearchIndex:
         """For each language with matches: article id -> score."""
         found = {lang: self.language_scores(lang, query) for lang in self.languages}
         return {lang: scores for lang, scores in found.items() if scores}
-
-    def search(self, query: str) -> list[Hit]:
-        """Every matching (article, language), best first, in a stable order."""
-        hits = [
-            Hit(article_id, lang, score)
-            for lang, scores in self.scores(query).items()
-            for article_id, score in scores.items()
-        ]
-        order = {lang: position for position, lang in enumerate(LANGUAGES)}
-        return sorted(hits, key=lambda hit: (-hit.score, hit.article_id, order.get(hit.lang, 99)))
