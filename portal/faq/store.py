@@ -149,7 +149,7 @@ def parse_front_matter(path: Path, head: str) -> dict:
 
 def read_body(translation: Translation) -> str:
     """The Markdown body of a translation, read from its file: bodies are not kept in memory."""
-    return split_front_matter(translation.path, translation.path.read_text(encoding="utf-8"))[1]
+    return split_front_matter(translation.path, as_text(translation.path.read_bytes()))[1]
 
 
 def read_translation(path: Path, text: str) -> tuple[int, str, Translation]:
