@@ -172,8 +172,12 @@ class VoteSummary:
 
     @property
     def result(self) -> float:
-        """Share of "yes" answers in percent, 0 when nobody voted (as the Znuny print shows)."""
-        return 100.0 * self.helpful / self.votes if self.votes else 0.0
+        return helpful_percent(self.helpful, self.votes)
+
+
+def helpful_percent(helpful: int, votes: int) -> float:
+    """Share of "yes" answers in percent, 0 when nobody voted (as the Znuny print shows)."""
+    return 100.0 * helpful / votes if votes else 0.0
 
 
 def vote_summary(article_id: int, lang: str, revision: int) -> VoteSummary:

@@ -59,7 +59,7 @@ class LanguageStats:
 
     @property
     def result(self) -> float:
-        return 100.0 * self.helpful / self.votes if self.votes else 0.0
+        return faq.helpful_percent(self.helpful, self.votes)
 
 
 def per_language(column, *columns) -> dict:
