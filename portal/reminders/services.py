@@ -59,12 +59,15 @@ def claim(due: Due, now: datetime) -> Reminder | None:
     except IntegrityError:
         db.session.rollback()
     # It exists: take it over only if it failed, or if its run died while sending it.
+    this_one = (
+        Reminder.connection_id == due.connection.id,
+        Reminder.expires_at == due.connection.expires_at,
+        Reminder.kind == due.kind,
+    )
     taken = db.session.execute(
         db.update(Reminder)
         .where(
-            Reminder.connection_id == due.connection.id,
-            Reminder.expires_at == due.connection.expires_at,
-            Reminder.kind == due.kind,
+            *this_one,
             (Reminder.status == "failed")
             | ((Reminder.status == "sending") & (Reminder.claimed_at < now - STALE_CLAIM)),
         )
@@ -73,13 +76,7 @@ def claim(due: Due, now: datetime) -> Reminder | None:
     db.session.commit()
     if taken.rowcount != 1:
         return None
-    return db.session.execute(
-        db.select(Reminder).where(
-            Reminder.connection_id == due.connection.id,
-            Reminder.expires_at == due.connection.expires_at,
-            Reminder.kind == due.kind,
-        )
-    ).scalar_one()
+    return db.session.execute(db.select(Reminder).where(*this_one)).scalar_one()
 
 
 @dataclass
