@@ -119,15 +119,16 @@ def send_due(as_of: datetime | None = None, dry_run: bool = False, echo=print) -
 
 
 def links(user: User) -> dict[str, str]:
-    """Absolute links for the mail: the article's renewal steps and the self-service page."""
-    config = current_app.config
-    with current_app.test_request_context(base_url=config["BASE_URL"]):
-        article = url_for("faq_root.short_link", article_id=config["TOKEN_ARTICLE_ID"],
-                          lang=user.language, _external=True)  # fmt: skip
-        return {
-            "article": f"{article}#steps",
-            "account": url_for("amazon_pages.account", lang=user.language, _external=True),
-        }
+    """Absolute links for the mail: the article's renewal steps and the self-service page.
+
+    Built in compose()'s request context, whose address is BASE_URL.
+    """
+    article = url_for("faq_root.short_link", article_id=current_app.config["TOKEN_ARTICLE_ID"],
+                      lang=user.language, _external=True)  # fmt: skip
+    return {
+        "article": f"{article}#steps",
+        "account": url_for("amazon_pages.account", lang=user.language, _external=True),
+    }
 
 
 def compose(due: Due, as_of: datetime) -> EmailMessage:
@@ -136,6 +137,7 @@ def compose(due: Due, as_of: datetime) -> EmailMessage:
     connection, user = due.connection, due.user
     with force_locale(user.language), current_app.test_request_context(base_url=config["BASE_URL"]):
         days_left = status_of(connection, as_of).days_left or 0
+        expiry = local_expiry(connection, user)
         if due.kind == EXPIRED:
             subject = _("Your Amazon token has expired: synchronization has stopped")
         else:
@@ -148,14 +150,14 @@ def compose(due: Due, as_of: datetime) -> EmailMessage:
             "connection": connection,
             "expired": due.kind == EXPIRED,
             "days_left": days_left,
-            "expiry": format_date(local_expiry(connection, user), "long", locale=user.language),
+            "expiry": format_date(expiry, "long", locale=user.language),
             "links": links(user),
             "lang": user.language,
             "subject": subject,
         }
         text = render_template("reminders/email.txt", **context)
         html = render_template("reminders/email.html", **context)
-        calendar = ics(connection, local_expiry(connection, user), context["links"]["account"])
+        calendar = ics(connection, expiry, context["links"]["account"])
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_SENDER"]
