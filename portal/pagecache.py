@@ -139,7 +139,7 @@ class Fragments:
     def __call__(self, *key: object, caller: Callable[[], str]) -> Markup:
         """Jinja's {% call cached_fragment(...) %}; the key names everything the part shows."""
         # External URLs in a part depend on the host and path prefix the request came through.
-        key = (request.host_url, request.script_root, *key)
+        key = (request.root_url, *key)
         with self._lock:
             html = self._html.get(key)
         if html is None:
