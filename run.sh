@@ -5,6 +5,8 @@ set -eu
 cd "$(dirname "$0")"
 VENV=.venv
 PY="$VENV/bin/python"
+# The portal runs as production unless told otherwise; here it is a developer's machine.
+export PORTAL_ENV="${PORTAL_ENV:-development}"
 
 make_venv() {
     [ -x "$PY" ] && return

@@ -110,7 +110,7 @@ def start_portal(work: Path, env: dict, workers: int = 2) -> tuple[subprocess.Po
 
 
 def portal_env(work: Path, **extra: str) -> dict:
-    return {**os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "PORTAL_SECRET_KEY": "bench",
+    return {**os.environ, "PORTAL_ENV": "development", "PORTAL_DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "PORTAL_SECRET_KEY": "bench",
             "PORTAL_BENCH_ROUTES": "true", "PORTAL_LOG_JSON": "false", **extra}  # fmt: skip
 
 

@@ -25,7 +25,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY="dev",  # production refuses this value
-        ENV="development",  # PORTAL_ENV=production turns on the production checks
+        # Production unless PORTAL_ENV=development says otherwise (./run.sh and the tests do).
+        ENV="production",
         REDIS_URL=None,  # shared rate-limit storage for several instances
         LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",  # failed log-ins only
         LOGIN_LIMIT_PER_ACCOUNT="10 per 10 minutes",

@@ -44,6 +44,7 @@ def make_app(tmp_path: Path, reset: bool = True, **config):
     app = create_app(
         {
             "TESTING": True,
+            "ENV": "development",
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": database_url(tmp_path),
             **config,
@@ -202,7 +203,10 @@ class Gunicorn:
             *("--access-logfile", "/dev/null", "--error-logfile", str(log), "portal:create_app()"),
         ]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PORTAL_ENV": "development", **env},
+            stdout=subprocess.DEVNULL,
         )
 
     def wait_ready(self, seconds: float = 30) -> None:

@@ -19,6 +19,7 @@ DURATION = os.environ.get("PORTAL_LOAD_DURATION", "60s")
 def portal(tmp_path):
     env = {
         **os.environ,
+        "PORTAL_ENV": "development",
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'load.db'}",
         "PORTAL_SECRET_KEY": "load",
     }

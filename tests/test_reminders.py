@@ -174,6 +174,7 @@ def test_two_cron_processes_at_once(mail_app, inbox, tmp_path):
         merchant_with_token(mail_app, "en", 2, email=f"p{number}@example.com")
     env = {
         **os.environ,
+        "PORTAL_ENV": "development",
         "PORTAL_DATABASE_URL": mail_app.config["DATABASE_URL"],
         "PORTAL_SECRET_KEY": "test-secret",
         "PORTAL_MAIL_SERVER": "127.0.0.1",

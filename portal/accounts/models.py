@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised by log-out, a password change or "log out everywhere": older sessions end.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -66,3 +66,12 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     connection: Mapped[Connection | None] = relationship(back_populates="events")
+
+
+class UsedState(db.Model):
+    """An OAuth state that came back once: a replayed session cookie cannot use it again."""
+
+    __tablename__ = "amazon_used_state"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the state
+    used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

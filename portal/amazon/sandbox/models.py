@@ -22,6 +22,8 @@ class Seller(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     region: Mapped[str] = mapped_column(String(2))
     marketplaces: Mapped[str] = mapped_column(String(100))  # "FR,DE,IT"
+    # The simulated Seller Central has its own log-in (werkzeug hash).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
 
 
 class Authorization(db.Model):
