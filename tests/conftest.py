@@ -1,10 +1,16 @@
 """Fixtures in the shape of flaskr's tests/conftest.py."""
 
+import os
+
 import pytest
 
 from portal.extensions import db
 from tests.flow import connected
 from tests.helpers import SAMPLE_CATEGORIES, Browser, LiveServer, add_user, make_app, write_article
+
+# The portal runs as production unless told otherwise: the tests, their `flask` and gunicorn
+# processes are development (tests of production say so in their own configuration).
+os.environ["PORTAL_ENV"] = "development"
 
 
 def close(app) -> None:
