@@ -63,6 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         AMAZON_REDIRECT_URI=None,
         AMAZON_TIMEOUT=10,
         AMAZON_STATE_TTL=900,  # seconds a started authorization may take
+        # Per merchant: the Login URI (its page and its form) and "Check the connection".
+        AMAZON_LOGIN_LIMIT="10 per minute",
+        AMAZON_VERIFY_LIMIT="6 per minute",
         # Mail: without a server, reminders are printed to the console.
         MAIL_SERVER=None,
         MAIL_PORT=25,

@@ -1,5 +1,6 @@
 """Driving the Seller Central authorization over HTTP against the sandbox, for the tests."""
 
+import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -82,3 +83,26 @@ def connected(live, merchant) -> dict:
     merchant.get(callback)
     (connection,) = connections(live.app)
     return connection
+
+
+def login_uri_link(browser: Browser) -> str:
+    """Manage Your Apps, Re-authorize, "Log in now": the Login URI link, not followed."""
+    manage = browser.get("/sandbox/seller-central/apps/manage")
+    reauthorize = re.search(
+        r'href="(/sandbox/seller-central/apps/manage/\d+/reauthorize)"', manage.text
+    ).group(1)
+    browser.get(reauthorize)
+    return location(browser.post(reauthorize, {}, follow=False))
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="([\w-]+)" value="([^"]*)"')
+
+
+def continue_login_uri(browser: Browser, link: str, add_new: bool = False):
+    """On the portal's page that a Login URI link opens, press "Continue to Seller Central"."""
+    page = browser.get(link, follow=False)
+    assert page.status_code == 200 and 'id="login-uri"' in page.text, page.status_code
+    form = {name: html.unescape(value) for name, value in HIDDEN.findall(page.text)}
+    if add_new:
+        form["add_new"] = "1"
+    return browser.post("/amazon/login", form, follow=False)

@@ -13,7 +13,17 @@ from portal.amazon.sandbox.models import Grant
 from portal.amazon.state import TokenState
 from portal.extensions import db
 from portal.models import utcnow
-from tests.flow import authorize, connected, connections, consent, events, location, start
+from tests.flow import (
+    authorize,
+    connected,
+    connections,
+    consent,
+    continue_login_uri,
+    events,
+    location,
+    login_uri_link,
+    start,
+)
 from tests.helpers import Browser, add_user
 
 
@@ -77,14 +87,9 @@ def test_renew_through_the_login_uri(live, merchant):
     with live.app.app_context():
         sandbox.move_dates(db.session.get(Connection, before["id"]), -3)  # expired
     assert connections(live.app)[0]["state"] == TokenState.EXPIRED
-    manage = merchant.get("/sandbox/seller-central/apps/manage")
-    reauthorize = re.search(
-        r'href="(/sandbox/seller-central/apps/manage/\d+/reauthorize)"', manage.text
-    ).group(1)
-    merchant.get(reauthorize)
-    login_uri = location(merchant.post(reauthorize, {}, follow=False))
+    login_uri = login_uri_link(merchant)
     assert login_uri.startswith(f"{live.url}/amazon/login?amazon_callback_uri=")
-    back_to_amazon = location(merchant.get(login_uri, follow=False))
+    back_to_amazon = location(continue_login_uri(merchant, login_uri))
     query = parse_qs(urlsplit(back_to_amazon).query)
     assert back_to_amazon.startswith(f"{live.url}/sandbox/seller-central/apps/authorize/confirm/")
     assert {"amazon_state", "state", "redirect_uri"} <= set(query)
@@ -98,9 +103,13 @@ def test_renew_through_the_login_uri(live, merchant):
 def test_login_uri_asks_to_log_in_first_and_comes_back(live):
     add_user(live.app, "paul@example.com")
     browser = Browser(live.url)
+    callback_uri = (
+        "https://sellercentral-europe.amazon.com/apps/authorize/confirm/"
+        + (live.app.config["AMAZON_APPLICATION_ID"])
+    )
     target = "/amazon/login?" + urlencode(
         {
-            "amazon_callback_uri": "https://sellercentral-europe.amazon.com/apps/authorize/confirm/x",
+            "amazon_callback_uri": callback_uri,
             "amazon_state": "abc",
             "selling_partner_id": "A1",
         }
@@ -118,8 +127,8 @@ def test_login_uri_asks_to_log_in_first_and_comes_back(live):
         follow=False,
     )
     assert location(response) == target
-    amazon = location(browser.get(target, follow=False))
-    assert amazon.startswith("https://sellercentral-europe.amazon.com/apps/authorize/confirm/x?")
+    amazon = location(continue_login_uri(browser, target, add_new=True))
+    assert amazon.startswith(f"{callback_uri}?")
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
 """The pieces of the authorization: derived state, token encryption, the Login URI's host check."""
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
 
 from portal.amazon.crypto import InvalidToken, TokenVault, parse_keys
 from portal.amazon.models import Connection
-from portal.amazon.services import callback_region
+from portal.amazon.services import confirm_page
 from portal.amazon.state import TokenState, status_of
 
 NOW = datetime(2026, 11, 27, 12, 0)
@@ -67,35 +68,53 @@ def test_token_keys_from_configuration():
     assert parse_keys(None) == []
 
 
+APP = "amzn1.sp.solution.x"
+
+
 @pytest.mark.parametrize(
     ("uri", "region"),
     [
-        ("https://sellercentral-europe.amazon.com/apps/authorize/confirm/x", "EU"),
-        ("https://sellercentral.amazon.co.jp/apps/authorize/confirm/x", "FE"),
-        ("https://vendorcentral.amazon.com/apps/authorize/confirm/x", "NA"),
-        ("https://sellercentral.amazon.fr/apps/authorize/confirm/x", "EU"),
-        ("https://sellercentral.amazon.com.evil.example/x", None),
-        ("http://sellercentral.amazon.com/x", None),
-        ("https://sellercentral.amazon.com:8443/x", None),
-        ("https://a:b@sellercentral.amazon.com/x", None),
-        ("/sandbox/seller-central/apps/authorize/confirm/x", None),
+        (f"https://sellercentral-europe.amazon.com/apps/authorize/confirm/{APP}", "EU"),
+        (f"https://sellercentral.amazon.co.jp/apps/authorize/confirm/{APP}", "FE"),
+        (f"https://vendorcentral.amazon.com/apps/authorize/confirm/{APP}", "NA"),
+        (f"https://sellercentral.amazon.fr/apps/authorize/confirm/{APP}", "EU"),
+        (f"https://SellerCentral.Amazon.fr/apps/authorize/confirm/{APP}?x=1#y", "EU"),
+        (f"https://sellercentral.amazon.com.evil.example/apps/authorize/confirm/{APP}", None),
+        (f"http://sellercentral.amazon.com/apps/authorize/confirm/{APP}", None),
+        (f"https://sellercentral.amazon.com:8443/apps/authorize/confirm/{APP}", None),
+        (f"https://sellercentral.amazon.com:99999/apps/authorize/confirm/{APP}", None),
+        (f"https://a:b@sellercentral.amazon.com/apps/authorize/confirm/{APP}", None),
+        (f"/sandbox/seller-central/apps/authorize/confirm/{APP}", None),
+        ("https://sellercentral.amazon.com/apps/authorize/confirm/amzn1.sp.solution.y", None),
+        (f"https://sellercentral.amazon.com/apps/authorize/confirm/{APP}/", None),
+        (f"https://sellercentral.amazon.com/x/apps/authorize/confirm/{APP}", None),
+        ("https://sellercentral.amazon.com/x", None),
+        (None, None),
     ],
 )
-def test_login_uri_accepts_only_seller_and_vendor_central(build_app, uri, region):
+def test_login_uri_accepts_only_our_confirm_page_on_seller_and_vendor_central(
+    build_app, uri, region
+):
     app = build_app(
         AMAZON_CLIENT_ID="amzn1.application-oa2-client.x",
         AMAZON_CLIENT_SECRET="s",
-        AMAZON_APPLICATION_ID="amzn1.sp.solution.x",
+        AMAZON_APPLICATION_ID=APP,
     )
     assert not app.config["AMAZON_SANDBOX"]
     with app.test_request_context():
-        assert callback_region(uri) == region
+        found = confirm_page(uri)
+    if region is None:
+        assert found is None
+    else:
+        host = urlsplit(uri).hostname
+        assert found == (f"https://{host}/apps/authorize/confirm/{APP}", region)
 
 
 def test_login_uri_accepts_the_configured_seller_central(app):
+    confirm = "/apps/authorize/confirm/" + app.config["AMAZON_APPLICATION_ID"]
     with app.test_request_context(base_url="http://portal.test"):
-        assert (
-            callback_region("http://portal.test/sandbox/seller-central/apps/authorize/confirm/x")
-            == ""
-        )
-        assert callback_region("http://portal.test/elsewhere") is None
+        uri = f"http://portal.test/sandbox/seller-central{confirm}"
+        assert confirm_page(uri + "?redirect_uri=x") == (uri, "")
+        assert confirm_page("http://portal.test/elsewhere") is None
+        assert confirm_page(f"http://portal.test/sandbox/seller-centralx{confirm}") is None
+        assert confirm_page("http://portal.test/sandbox/seller-central/apps/manage") is None

@@ -69,13 +69,15 @@ class AmazonApp(FlaskOAuth2App):
         }
 
     def login_uri_redirect(self, callback_uri: str, amazon_state: str, redirect_uri: str, **kwargs):
-        """Send a renewal that started in Seller Central back there, with our own state."""
+        """Send a renewal that started in Seller Central back there, with our own state.
+
+        callback_uri has no query: only the parameters below go to Seller Central.
+        """
         state = generate_token(32)
         params = {"redirect_uri": redirect_uri, "amazon_state": amazon_state, "state": state}
         if current_app.config["AMAZON_DRAFT_APP"]:
             params["version"] = "beta"
-        separator = "&" if urlsplit(callback_uri).query else "?"
-        url = f"{callback_uri}{separator}{urlencode(params)}"
+        url = f"{callback_uri}?{urlencode(params)}"
         self.save_authorize_data(redirect_uri=redirect_uri, url=url, state=state, **kwargs)
         return url
 

@@ -16,6 +16,7 @@ FAILURES = {
     services.BAD_RESPONSE: _l("Amazon sent an unexpected answer. Your token has not been changed: please try again in a few minutes."),
     services.ACCOUNT_MISMATCH: _l("The other seller account was not added. Your token has not been changed."),
     services.NOT_AMAZON: _l("This link does not come from Amazon Seller Central, so it was not followed."),
+    services.SELLER_MISMATCH: _l("Seller Central authorized another seller account than the one you confirmed. Nothing has been changed: to renew your token, please start again from this page."),
 }  # fmt: skip
 
 STATES = {

@@ -5,12 +5,14 @@ one; every failure leaves the connection as it was and is recorded as an event.
 """
 
 import hashlib
+import re
+import secrets
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -24,7 +26,7 @@ from ..models import utcnow
 from .client import absolute, amazon, seller_central_url, spapi_url
 from .crypto import TokenVault
 from .marketplaces import MARKETPLACES, central_hosts
-from .models import Connection, Event, EventKind
+from .models import Connection, Event, EventKind, UsedState
 from .state import VALIDITY, Status, status_of
 
 PENDING_KEY = "amazon_pending"
@@ -38,6 +40,9 @@ UNAVAILABLE = "unavailable"
 BAD_RESPONSE = "bad_response"
 ACCOUNT_MISMATCH = "account_mismatch"
 NOT_AMAZON = "not_amazon"
+SELLER_MISMATCH = "seller_mismatch"
+# Amazon's selling partner ids are short upper-case letters and digits ("A" and 13 more).
+SELLING_PARTNER_ID = re.compile(r"[A-Z0-9]{1,32}")
 
 
 class AuthorizationFailed(Exception):
@@ -134,41 +139,78 @@ def start(
     return rv["url"]
 
 
-def callback_region(callback_uri: str | None) -> str | None:
-    """The region of an amazon_callback_uri on Seller Central ("" if unknown), else None."""
-    parts = urlsplit(callback_uri or "")
+def confirm_page(callback_uri: str | None) -> tuple[str, str] | None:
+    """Seller Central's confirm page for our application, without its query, and its region.
+
+    The region is "" for the configured Seller Central (the sandbox), whose region is unknown;
+    None means the URI is not that page: another host, path, application, port or a user name.
+    """
+    application_id = current_app.config["AMAZON_APPLICATION_ID"]
+    try:
+        parts = urlsplit(callback_uri or "")
+        port = parts.port  # a port out of range, or not a number, raises here
+    except ValueError:
+        return None
+    if not application_id:
+        return None
+    path = f"/apps/authorize/confirm/{application_id}"
     configured = current_app.config["AMAZON_SELLER_CENTRAL_URL"]
     if configured:
         base = urlsplit(absolute(configured))
-        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.startswith(
-            base.path
+        if (parts.scheme, parts.netloc, parts.path) == (
+            base.scheme,
+            base.netloc,
+            base.path.rstrip("/") + path,
         ):
-            return ""
-    if parts.scheme != "https" or parts.username or parts.password or parts.port:
+            return f"{parts.scheme}://{parts.netloc}{parts.path}", ""
+    if parts.scheme != "https" or parts.username or parts.password or port or parts.path != path:
         return None
-    return central_hosts().get(parts.hostname or "")
+    region = central_hosts().get(parts.hostname or "")
+    return (f"https://{parts.hostname}{path}", region) if region else None
 
 
-def start_from_seller_central(user_id: int, args: dict, lang: str) -> str:
-    """The Login URI step of a renewal that began in Seller Central (Manage Your Apps)."""
-    callback_uri = args.get("amazon_callback_uri")
+@dataclass(frozen=True)
+class LoginRequest:
+    """A renewal begun in Seller Central, checked; the merchant confirms it before it goes on."""
+
+    callback_uri: str  # Seller Central's confirm page, without any query of its own
+    region: str | None  # None for the configured Seller Central (the sandbox)
+    amazon_state: str
+    selling_partner_id: str
+    existing: Connection | None  # the merchant's connection of that seller account, if any
+
+
+def login_request(user_id: int, args: dict) -> LoginRequest:
+    """Read what Seller Central's Login URI asks for; refuse anything that is not from there."""
+    confirm = confirm_page(args.get("amazon_callback_uri"))
     amazon_state = args.get("amazon_state")
-    selling_partner_id = args.get("selling_partner_id")
-    region = callback_region(callback_uri)
-    if region is None or not amazon_state:
+    seller = args.get("selling_partner_id") or ""
+    if confirm is None or not amazon_state or not SELLING_PARTNER_ID.fullmatch(seller):
         record(user_id, None, EventKind.AUTHORIZATION_FAILED, NOT_AMAZON)
         db.session.commit()
         raise AuthorizationFailed(NOT_AMAZON)
-    existing = find_existing(user_id, selling_partner_id, region or None)
+    callback_uri, region = confirm
+    region = region or None
+    return LoginRequest(
+        callback_uri, region, amazon_state, seller, find_existing(user_id, seller, region)
+    )
+
+
+def start_from_seller_central(user_id: int, asked: LoginRequest, lang: str) -> str:
+    """The merchant confirmed the Login URI's renewal: back to Seller Central with our state."""
+    existing = asked.existing
     flow = {
         "user_id": user_id,
         "lang": lang,
-        "selling_partner_id": selling_partner_id,
+        # Amazon must come back with this seller account, the one the merchant agreed to.
+        "selling_partner_id": asked.selling_partner_id,
         "marketplace": existing.marketplace if existing else None,
-        "region": existing.region if existing else region or None,
+        "region": existing.region if existing else asked.region,
         "connection_id": existing.id if existing else None,
     }
-    return amazon().login_uri_redirect(callback_uri, amazon_state, redirect_uri(), flow=flow)
+    return amazon().login_uri_redirect(
+        asked.callback_uri, asked.amazon_state, redirect_uri(), flow=flow
+    )
 
 
 def find_existing(
@@ -193,11 +235,31 @@ def complete(user_id: int, args: dict) -> Completed:
         data = amazon().pop_state(args.get("state"))
     except MismatchingStateError:
         fail(user_id, None, STATE_INVALID)
+    if not use_once(args["state"]):
+        fail(user_id, None, STATE_INVALID)  # a copy of the session cookie, replayed
     flow = data.get("flow") or {}
     if flow.get("user_id") != user_id:
         fail(user_id, None, STATE_INVALID)
     with ending(flow):
         return complete_flow(user_id, flow, data.get("redirect_uri"), args)
+
+
+def use_once(value: str) -> bool:
+    """Record a state as used, for every instance; False if it was used before.
+
+    The primary key makes the check and the record one step, even for two requests at once.
+    Records older than a state's lifetime go: such a state is refused as expired anyway.
+    """
+    now = utcnow()
+    lifetime = timedelta(seconds=current_app.config["AMAZON_STATE_TTL"])
+    db.session.execute(db.delete(UsedState).where(UsedState.used_at < now - lifetime))
+    db.session.add(UsedState(digest=hashlib.sha256(value.encode()).hexdigest(), used_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
 
 
 @contextmanager
@@ -217,6 +279,9 @@ def complete_flow(user_id: int, flow: dict, uri: str | None, args: dict) -> Comp
     code, seller = args.get("spapi_oauth_code"), args.get("selling_partner_id")
     if not code or not seller:
         fail(user_id, renewing, CALLBACK_INCOMPLETE)
+    if flow.get("selling_partner_id") and seller != flow["selling_partner_id"]:
+        # The Login URI named another seller account than Amazon authorized: a forged link.
+        fail(user_id, renewing, SELLER_MISMATCH)
     if renewing is not None and seller != renewing.selling_partner_id:
         session[PENDING_KEY] = {
             "code": code,
@@ -224,6 +289,7 @@ def complete_flow(user_id: int, flow: dict, uri: str | None, args: dict) -> Comp
             "flow": flow,
             "redirect_uri": uri,
             "at": time.time(),
+            "nonce": secrets.token_urlsafe(32),  # used once, like a state
         }
         raise AccountMismatch(renewing, seller)
     return exchange(user_id, flow, code, seller, uri, renewing)
@@ -233,6 +299,10 @@ def confirm_other_account(user_id: int, add: bool) -> Completed | None:
     """The merchant's answer to "add this other seller account?" after a mismatch."""
     pending = session.pop(PENDING_KEY, None)
     if not pending or pending["flow"].get("user_id") != user_id:
+        fail(user_id, None, STATE_INVALID)
+    # The answer may come late, or from a copy of the session cookie: both are refused.
+    too_old = time.time() - pending.get("at", 0) > current_app.config["AMAZON_STATE_TTL"]
+    if too_old or not pending.get("nonce") or not use_once(pending["nonce"]):
         fail(user_id, None, STATE_INVALID)
     renewing = connection_of(user_id, pending["flow"].get("connection_id") or 0)
     flow = {**pending["flow"], "connection_id": None}

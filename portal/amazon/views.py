@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -19,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..i18n import LANGUAGES, localized_blueprint
-from ..security import keep_private
+from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import services
 from .live import live_view
@@ -35,6 +36,26 @@ def form_lang() -> str:
     """The language of the page a form was posted from."""
     lang = request.values.get("lang")
     return lang if lang in LANGUAGES else current_user.language
+
+
+@bp.before_request
+def merchant_language() -> None:
+    """Pages without a language in their URL (and their errors) speak the merchant's."""
+    if current_user.is_authenticated:
+        g.lang = form_lang()
+
+
+def merchant_key() -> str:
+    """Rate limits count per merchant: the views below need a log-in first."""
+    return f"user:{current_user.id}"
+
+
+login_uri_limit = limiter.limit(
+    lambda: current_app.config["AMAZON_LOGIN_LIMIT"], key_func=merchant_key
+)
+verify_limit = limiter.limit(
+    lambda: current_app.config["AMAZON_VERIFY_LIMIT"], key_func=merchant_key
+)
 
 
 def account_page(lang: str, connection_id: int | None = None) -> ResponseReturnValue:
@@ -141,21 +162,34 @@ def other_account() -> ResponseReturnValue:
     return finished(done.flow, done.connection, message)
 
 
-@bp.get("/amazon/login")
+@bp.route("/amazon/login", methods=["GET", "POST"])
 @login_required
+@login_uri_limit
 def login_uri() -> ResponseReturnValue:
-    """The Login URI: a renewal that began in Seller Central (Manage Your Apps, Re-authorize)."""
+    """The Login URI: a renewal begun in Seller Central (Re-authorize), confirmed here first.
+
+    Anyone can start a renewal for their own seller account and send the link on: only the
+    merchant's POST from this page, naming the seller account, goes back to Seller Central.
+    """
+    fields = request.form if request.method == "POST" else request.args
     try:
-        url = services.start_from_seller_central(
-            current_user.id, request.args.to_dict(), current_user.language
-        )
+        asked = services.login_request(current_user.id, fields.to_dict())
     except services.AuthorizationFailed:
         abort(400)
-    return to_amazon(url)
+    # A seller account never connected before is added only when the merchant says so.
+    agreed = asked.existing is not None or request.form.get("add_new") == "1"
+    if request.method == "GET" or not agreed:
+        page = private(render_template("amazon/login_uri.html", asked=asked))
+        page.status_code = 200 if request.method == "GET" else 400
+        return page
+    return to_amazon(
+        services.start_from_seller_central(current_user.id, asked, current_user.language)
+    )
 
 
 @bp.post("/amazon/connections/<int:connection_id>/verify")
 @login_required
+@verify_limit
 def verify(connection_id: int) -> ResponseReturnValue:
     connection = own_connection(connection_id)
     check = services.verify(connection)
@@ -246,7 +280,7 @@ def live() -> ResponseReturnValue:
     )
 
 
-def private(body: str) -> ResponseReturnValue:
+def private(body: str) -> Response:
     return keep_private(current_app.make_response(body))
 
 
