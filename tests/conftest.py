@@ -4,7 +4,15 @@ import pytest
 
 from portal.extensions import db
 from tests.flow import connected
-from tests.helpers import SAMPLE_CATEGORIES, Browser, LiveServer, add_user, make_app, write_article
+from tests.helpers import (
+    SAMPLE_CATEGORIES,
+    Browser,
+    LiveServer,
+    add_user,
+    live_app,
+    make_app,
+    write_article,
+)
 
 
 def close(app) -> None:
@@ -76,7 +84,7 @@ def sample_app(tmp_path, sample_faq):
 @pytest.fixture
 def live(tmp_path):
     """The portal on a real port, with the sandbox standing in for Amazon."""
-    with LiveServer(make_app(tmp_path, AMAZON_TIMEOUT=2, AMAZON_STATE_TTL=120)) as server:
+    with LiveServer(live_app(tmp_path, AMAZON_TIMEOUT=2, AMAZON_STATE_TTL=120)) as server:
         yield server
 
 

@@ -92,7 +92,8 @@ def test_login_uri_accepts_only_seller_and_vendor_central(build_app, uri, region
         assert callback_region(uri) == region
 
 
-def test_login_uri_accepts_the_configured_seller_central(app):
+def test_login_uri_accepts_the_configured_seller_central(build_app):
+    app = build_app(BASE_URL="http://portal.test")
     with app.test_request_context(base_url="http://portal.test"):
         assert (
             callback_region("http://portal.test/sandbox/seller-central/apps/authorize/confirm/x")

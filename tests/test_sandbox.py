@@ -13,7 +13,7 @@ from portal.amazon.services import connections_of, status
 from portal.amazon.state import TokenState
 from portal.extensions import db
 from tests.flow import connected
-from tests.helpers import Browser, make_app
+from tests.helpers import Browser
 
 
 def token_request(live, method="POST", **fields):
@@ -126,9 +126,9 @@ def test_consent_refuses_what_amazon_refuses(live, merchant):
 
 
 def test_draft_application_needs_version_beta(tmp_path):
-    from tests.helpers import LiveServer
+    from tests.helpers import LiveServer, live_app
 
-    with LiveServer(make_app(tmp_path, AMAZON_DRAFT_APP=True)) as live:
+    with LiveServer(live_app(tmp_path, AMAZON_DRAFT_APP=True)) as live:
         from tests.helpers import add_user
 
         add_user(live.app, "d@example.com")
