@@ -37,7 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'portal.db'}",
         DEFAULT_LOCALE="fr",
         PRODUCT_NAME="magnalister",
-        # The portal's public address, for links in e-mails sent outside a request.
+        # The portal's public address: links in e-mails, the OAuth redirect URI, the sandbox's
+        # URLs. Never taken from a request, whose Host header anybody can set.
         BASE_URL="http://127.0.0.1:5000",
         # Anonymous pages kept per worker; 0 seconds turns the cache off.
         PAGE_CACHE_SECONDS=30,
@@ -50,8 +51,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         # Fernet keys for refresh tokens, newest first; empty: derived from SECRET_KEY (dev only)
         TOKEN_KEYS=None,
-        # Amazon: without credentials the built-in sandbox stands in for Seller Central.
+        # Amazon: in development without credentials, the built-in sandbox stands in for Seller
+        # Central; in production only when PORTAL_AMAZON_SANDBOX=true asks for it (a public demo).
         AMAZON_SANDBOX=None,
+        # Signs the sandbox's sign-in cookie; empty: a random key kept in the instance folder.
+        AMAZON_SANDBOX_SIGNING_KEY=None,
         AMAZON_APPLICATION_ID=None,
         AMAZON_CLIENT_ID=None,
         AMAZON_CLIENT_SECRET=None,

@@ -79,8 +79,14 @@ def production_problems(config) -> list[str]:
     problems = []
     if config["SECRET_KEY"] in (None, "", "dev"):
         problems.append("PORTAL_SECRET_KEY is the development default: set a long random value")
-    if config["AMAZON_SANDBOX"]:
-        problems.append("the Amazon sandbox is on: set PORTAL_AMAZON_CLIENT_ID and its secret")
+    # The sandbox is allowed (a public demo) only when PORTAL_AMAZON_SANDBOX=true asked for it.
+    amazon = ("AMAZON_APPLICATION_ID", "AMAZON_CLIENT_ID", "AMAZON_CLIENT_SECRET")
+    if not config["AMAZON_SANDBOX"] and not all(config[key] for key in amazon):
+        problems.append(
+            "Amazon is not configured: set PORTAL_AMAZON_APPLICATION_ID, PORTAL_AMAZON_CLIENT_ID "
+            "and PORTAL_AMAZON_CLIENT_SECRET (or PORTAL_AMAZON_SANDBOX=true for a public demo "
+            "on the simulated Seller Central)"
+        )
     if not config["TOKEN_KEYS"]:
         problems.append("PORTAL_TOKEN_KEYS is empty: refresh tokens need their own encryption key")
     return problems

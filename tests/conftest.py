@@ -6,7 +6,15 @@ import pytest
 
 from portal.extensions import db
 from tests.flow import connected
-from tests.helpers import SAMPLE_CATEGORIES, Browser, LiveServer, add_user, make_app, write_article
+from tests.helpers import (
+    SAMPLE_CATEGORIES,
+    Browser,
+    LiveServer,
+    add_user,
+    live_app,
+    make_app,
+    write_article,
+)
 
 # The portal runs as production unless told otherwise: the tests, their `flask` and gunicorn
 # processes are development (tests of production say so in their own configuration).
@@ -82,7 +90,7 @@ def sample_app(tmp_path, sample_faq):
 @pytest.fixture
 def live(tmp_path):
     """The portal on a real port, with the sandbox standing in for Amazon."""
-    with LiveServer(make_app(tmp_path, AMAZON_TIMEOUT=2, AMAZON_STATE_TTL=120)) as server:
+    with LiveServer(live_app(tmp_path, AMAZON_TIMEOUT=2, AMAZON_STATE_TTL=120)) as server:
         yield server
 
 

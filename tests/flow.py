@@ -27,19 +27,35 @@ def start(browser: Browser, marketplace: str = "FR", connection: int | None = No
     return location(response)
 
 
+SANDBOX_SIGNIN = "/sandbox/seller-central/signin"
+SELLER_PASSWORD = "seller password"  # every seller account the tests create has it
+
+
+def sign_in_to_sandbox(
+    browser: Browser, seller: str, password: str = SELLER_PASSWORD, next_path: str | None = None
+):
+    """Sign in to the simulated Seller Central by name; create the seller account if unknown."""
+    browser.get(SANDBOX_SIGNIN)
+    target = {"next": next_path} if next_path else {}
+    response = browser.post(SANDBOX_SIGNIN, {"seller": seller, "password": password, **target})
+    if response.status_code == 400:
+        new = {"new_name": seller, "new_password": password, "region": "EU"}
+        response = browser.post(SANDBOX_SIGNIN, {**new, **target})
+    return response
+
+
 def consent(
-    browser: Browser, url: str, seller: str | None = "Ma Boutique", action: str = "confirm"
+    browser: Browser,
+    url: str,
+    seller: str = "Ma Boutique",
+    action: str = "confirm",
+    password: str = SELLER_PASSWORD,
 ):
     """In the simulated Seller Central: sign in if asked, tick the box, Confirm or Cancel."""
     response = browser.get(url, follow=False)
     if response.status_code == 302 and "/signin" in location(response):
-        browser.get(location(response))
-        existing = re.search(r'name="seller" id="[^"]+" value="([^"]+)"', browser.last.text)
-        choice = {"new_name": seller, "region": "EU"} if seller else {"seller": existing.group(1)}
-        browser.post(
-            "/sandbox/seller-central/signin",
-            {"next": urlsplit(url).path + "?" + urlsplit(url).query, **choice},
-        )
+        path = urlsplit(url).path + "?" + urlsplit(url).query
+        sign_in_to_sandbox(browser, seller, password, next_path=path)
     assert "Confirm" in browser.last.text
     query = parse_qs(urlsplit(url).query)
     form = {key: values[0] for key, values in query.items()}

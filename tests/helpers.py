@@ -9,12 +9,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
+from flask import Flask
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -113,15 +115,27 @@ def chromium_path() -> str | None:
 
 
 class LiveServer:
-    """The portal on a free loopback port, threaded: the sandbox calls back into it."""
+    """The portal on a free loopback port, threaded: the sandbox calls back into it.
 
-    def __init__(self, app) -> None:
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+    The port is bound first, so that the app is created knowing its own address:
+    `LiveServer(lambda url: make_app(tmp_path, BASE_URL=url))`.
+    """
+
+    def __init__(self, build: Callable[[str], Flask]) -> None:
+        if isinstance(build, Flask):
+            raise TypeError("LiveServer takes a function of the base URL that creates the app")
+        listening = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        try:
+            self.app = build(self.url)
+            self.server = make_server(
+                "127.0.0.1", 0, self.app, threaded=True, fd=listening.fileno()
+            )
+        finally:
+            listening.close()  # the server holds its own copy of the socket
         # Wait for requests still running at shutdown, so the next test's tables are its own.
         self.server.daemon_threads = False
         self.server.block_on_close = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "LiveServer":
@@ -134,6 +148,11 @@ class LiveServer:
         with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def live_app(tmp_path: Path, **config) -> Callable[[str], Flask]:
+    """What LiveServer needs to create a test app that knows its address."""
+    return lambda url: make_app(tmp_path, BASE_URL=url, **config)
 
 
 CSRF = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
@@ -205,7 +224,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, "PORTAL_ENV": "development", **env},
+            env={**os.environ, "PORTAL_ENV": "development", "PORTAL_BASE_URL": self.url, **env},
             stdout=subprocess.DEVNULL,
         )
 

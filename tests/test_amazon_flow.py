@@ -9,6 +9,7 @@ import pytest
 
 from portal.amazon.models import Connection
 from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox.demo import DEMO_SELLER, DEMO_SELLER_PASSWORD, create_demo
 from portal.amazon.sandbox.models import Grant
 from portal.amazon.state import TokenState
 from portal.extensions import db
@@ -170,9 +171,7 @@ def assert_unchanged(live, before: list[dict], reason: str, page) -> None:
 
 def test_cancel_in_seller_central(live, merchant, renewing):
     before = connections(live.app)
-    page = consent(
-        merchant, start(merchant, connection=renewing["id"]), seller=None, action="cancel"
-    )
+    page = consent(merchant, start(merchant, connection=renewing["id"]), action="cancel")
     back = (
         re.search(r'href="([^"]+error=access_denied[^"]*)"', page.text)
         .group(1)
@@ -363,15 +362,14 @@ def test_no_refresh_token_in_clear_in_the_database(live, merchant, renewing):
 
 def test_the_demo_merchant_renews_as_the_readme_says(live):
     with live.app.app_context():
-        from portal.amazon.sandbox.demo import create_demo
-
         create_demo()
     browser = Browser(live.url)
     browser.login("demo@example.com", "demo-merchant")
     page = browser.get("/fr/account/amazon")
     assert "Expire bientôt" in page.text and "12 jours" in page.text
     (before,) = connections(live.app)
-    browser.get(location(consent(browser, start(browser, connection=before["id"]), seller=None)))
+    url = start(browser, connection=before["id"])
+    browser.get(location(consent(browser, url, seller=DEMO_SELLER, password=DEMO_SELLER_PASSWORD)))
     (after,) = connections(live.app)
     assert after["seller"] == before["seller"] and after["state"] == TokenState.ACTIVE
     assert after["expires_at"] - before["expires_at"] > timedelta(days=350)
@@ -407,7 +405,7 @@ def test_two_renewals_of_the_same_connection_at_once(live, merchant, renewing):
     callbacks = [
         (
             browser,
-            location(consent(browser, start(browser, connection=renewing["id"]), seller=None)),
+            location(consent(browser, start(browser, connection=renewing["id"]))),
         )
         for browser in (merchant, other)
     ]

@@ -110,7 +110,8 @@ def test_login_uri_accepts_only_our_confirm_page_on_seller_and_vendor_central(
         assert found == (f"https://{host}/apps/authorize/confirm/{APP}", region)
 
 
-def test_login_uri_accepts_the_configured_seller_central(app):
+def test_login_uri_accepts_the_configured_seller_central(build_app):
+    app = build_app(BASE_URL="http://portal.test")
     confirm = "/apps/authorize/confirm/" + app.config["AMAZON_APPLICATION_ID"]
     with app.test_request_context(base_url="http://portal.test"):
         uri = f"http://portal.test/sandbox/seller-central{confirm}"

@@ -30,8 +30,8 @@ QUERY_KEYS = ["q", "next", "lang", "state", "context", "article", "customer_lang
               "amazon_callback_uri", "amazon_state", "spapi_oauth_code", "selling_partner_id",
               "error", "feedback", "code"]  # fmt: skip
 FORM_KEYS = ["helpful", "lang", "marketplace", "connection", "confirmed", "popup", "next", "add",
-             "email", "password", "outage", "days_left", "seller", "new_name", "region",
-             "grant_type", "code", "refresh_token", "client_id"]  # fmt: skip
+             "email", "password", "outage", "days_left", "seller", "new_name", "new_password",
+             "region", "grant_type", "code", "refresh_token", "client_id"]  # fmt: skip
 nasty = st.one_of(st.text(max_size=60), st.sampled_from(TRICKS))
 FUZZ = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -12,14 +12,15 @@ import pytest
 from portal.amazon.models import Connection, Event
 from portal.extensions import db
 from tests.flow import (
-    authorize,
     connected,
     connections,
+    consent,
     continue_login_uri,
     location,
     login_uri_link,
+    start,
 )
-from tests.helpers import Browser, LiveServer, add_user, make_app
+from tests.helpers import Browser, LiveServer, add_user, live_app
 
 
 def session_of(live, browser: Browser) -> dict:
@@ -100,7 +101,7 @@ def test_a_forged_seller_in_the_login_uri_is_refused_in_the_callback(live):
     attacker, _ = logged_in(live, "mallory@example.com")
     seller_x = connected(live, attacker)["seller"]
     victim, victim_id = logged_in(live, "bob@example.com")
-    victim.get(authorize(victim))
+    victim.get(location(consent(victim, start(victim), seller="Boutique de Bob")))
     (victim_before,) = [row for row in connections(live.app) if row["seller"] != seller_x]
     seller_y = victim_before["seller"]
 
@@ -132,7 +133,7 @@ def test_a_login_uri_without_a_seller_is_refused(live, merchant):
 
 @pytest.fixture
 def limited(tmp_path):
-    app = make_app(tmp_path, AMAZON_LOGIN_LIMIT="3 per minute", AMAZON_VERIFY_LIMIT="2 per minute")
+    app = live_app(tmp_path, AMAZON_LOGIN_LIMIT="3 per minute", AMAZON_VERIFY_LIMIT="2 per minute")
     with LiveServer(app) as server:
         yield server
 

@@ -8,12 +8,18 @@ import requests
 
 from portal.accounts.services import find_user
 from portal.amazon.models import Connection
-from portal.amazon.sandbox.demo import DEMO_EMAIL, DEMO_PASSWORD
+from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox.demo import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_SELLER,
+    DEMO_SELLER_PASSWORD,
+)
 from portal.amazon.services import connections_of, status
 from portal.amazon.state import TokenState
 from portal.extensions import db
 from tests.flow import connected
-from tests.helpers import Browser, make_app
+from tests.helpers import Browser
 
 
 def token_request(live, method="POST", **fields):
@@ -126,9 +132,9 @@ def test_consent_refuses_what_amazon_refuses(live, merchant):
 
 
 def test_draft_application_needs_version_beta(tmp_path):
-    from tests.helpers import LiveServer
+    from tests.helpers import LiveServer, live_app
 
-    with LiveServer(make_app(tmp_path, AMAZON_DRAFT_APP=True)) as live:
+    with LiveServer(live_app(tmp_path, AMAZON_DRAFT_APP=True)) as live:
         from tests.helpers import add_user
 
         add_user(live.app, "d@example.com")
@@ -178,7 +184,17 @@ def test_controls_move_the_dates(live, merchant):
 def test_demo_merchant(app, runner):
     result = runner.invoke(args=["demo"])
     assert DEMO_EMAIL in result.output and DEMO_PASSWORD in result.output
-    assert "exists already" in runner.invoke(args=["demo"]).output
+    seller_line = f"seller {DEMO_SELLER} / {DEMO_SELLER_PASSWORD}"
+    assert seller_line in result.output
+    with app.app_context():
+        (seller,) = sandbox.sellers()
+        assert sandbox.sign_in(DEMO_SELLER, DEMO_SELLER_PASSWORD) == seller
+        seller.password_hash = None  # a demo made before sellers had passwords
+        db.session.commit()
+    again = runner.invoke(args=["demo"]).output
+    assert "exists already" in again and seller_line in again
+    with app.app_context():
+        assert sandbox.sign_in(DEMO_SELLER, DEMO_SELLER_PASSWORD) is not None
     with app.app_context():
         user = find_user(DEMO_EMAIL)
         (connection,) = connections_of(user.id)

@@ -87,8 +87,8 @@ def test_production_sets_hsts_and_secure_cookies(tmp_path):
 
 @pytest.mark.parametrize(("change", "reason"), [
     ({"SECRET_KEY": "dev"}, "PORTAL_SECRET_KEY"),
-    ({"AMAZON_CLIENT_ID": None, "AMAZON_SANDBOX": None}, "sandbox"),
-    ({"AMAZON_SANDBOX": True}, "sandbox"),
+    ({"AMAZON_CLIENT_ID": None, "AMAZON_SANDBOX": None}, "PORTAL_AMAZON_SANDBOX=true"),
+    ({"AMAZON_CLIENT_SECRET": None}, "PORTAL_AMAZON_CLIENT_SECRET"),
     ({"TOKEN_KEYS": None}, "PORTAL_TOKEN_KEYS"),
 ])  # fmt: skip
 def test_production_refuses_an_unsafe_start(tmp_path, change, reason):

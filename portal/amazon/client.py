@@ -6,12 +6,13 @@ Amazon's consent URL takes `application_id` (not `client_id`) and its redirect c
 """
 
 import time
-from urllib.parse import urlencode, urljoin, urlsplit
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import MismatchingStateError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, session
 
 from .marketplaces import MARKETPLACES, SPAPI_HOSTS
 
@@ -29,12 +30,23 @@ SANDBOX_APP = {
 
 
 def absolute(url: str) -> str:
-    """Sandbox endpoints are paths on this portal; make them absolute for this request."""
+    """Sandbox endpoints are paths on this portal: put them under BASE_URL.
+
+    Never under the request's host: the portal posts its client secret to these URLs, and
+    anybody can send any Host header.
+    """
     if urlsplit(url).scheme:
         return url
-    if not has_request_context():
-        raise RuntimeError(f"{url} is relative and there is no request to resolve it against")
-    return urljoin(request.host_url, url)
+    return current_app.config["BASE_URL"].rstrip("/") + "/" + url.lstrip("/")
+
+
+def portal_url(endpoint: str, **values) -> str:
+    """An absolute URL of this portal built from BASE_URL, whatever host the request named."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def seller_central_url(marketplace: str) -> str:
@@ -116,14 +128,11 @@ def configure(app: Flask) -> None:
     """Fill in Amazon's defaults (or the sandbox's) and register the Authlib client."""
     config = app.config
     if config["AMAZON_SANDBOX"] is None:
-        # No Amazon credentials: the embedded default simulates Seller Central.
-        config["AMAZON_SANDBOX"] = not config["AMAZON_CLIENT_ID"]
+        # A developer without Amazon credentials gets the simulated Seller Central; production
+        # gets it only when PORTAL_AMAZON_SANDBOX=true asks for it.
+        config["AMAZON_SANDBOX"] = config["ENV"] == "development" and not config["AMAZON_CLIENT_ID"]
     if config["AMAZON_SANDBOX"]:
-        for key, value in {**SANDBOX_PATHS, **SANDBOX_APP}.items():
-            config[key] = config[key] or value
-        config["AMAZON_CLIENT_SECRET"] = (
-            config["AMAZON_CLIENT_SECRET"] or f"sandbox-{config['SECRET_KEY']}"
-        )
+        use_sandbox(app)
     config["AMAZON_TOKEN_URL"] = config["AMAZON_TOKEN_URL"] or LWA_TOKEN_URL
     # One registry per app: Authlib caches clients by name, and tests build many apps.
     oauth = OAuth(app)
@@ -137,6 +146,27 @@ def configure(app: Flask) -> None:
     )
     client.framework.expires_in = config["AMAZON_STATE_TTL"]
     app.extensions["amazon"] = client
+
+
+def use_sandbox(app: Flask) -> None:
+    """Point the client at the sandbox, with secrets of its own (random, kept on this machine)."""
+    from .sandbox.keys import instance_secret
+
+    config = app.config
+    for key, value in {**SANDBOX_PATHS, **SANDBOX_APP}.items():
+        config[key] = config[key] or value
+    folder = Path(app.instance_path)
+    config["AMAZON_CLIENT_SECRET"] = config["AMAZON_CLIENT_SECRET"] or instance_secret(
+        folder, "sandbox-client-secret"
+    )
+    config["AMAZON_SANDBOX_SIGNING_KEY"] = config["AMAZON_SANDBOX_SIGNING_KEY"] or instance_secret(
+        folder, "sandbox-signing-key"
+    )
+    if config["ENV"] != "development":
+        app.logger.warning(
+            "The Amazon sandbox is on (PORTAL_AMAZON_SANDBOX=true): merchants connect simulated "
+            "seller accounts, never real ones. Fine for a public demo, wrong for real merchants."
+        )
 
 
 def amazon() -> AmazonApp:

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import current_app, g, session, url_for
+from flask import current_app, g, session
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import utcnow
-from .client import absolute, amazon, seller_central_url, spapi_url
+from .client import absolute, amazon, portal_url, seller_central_url, spapi_url
 from .crypto import TokenVault
 from .marketplaces import MARKETPLACES, central_hosts
 from .models import Connection, Event, EventKind, UsedState
@@ -106,8 +106,8 @@ def with_status(user_id: int) -> list[tuple[Connection, Status]]:
 
 
 def redirect_uri() -> str:
-    """The OAuth redirect URI registered with Amazon (the portal's callback)."""
-    return current_app.config["AMAZON_REDIRECT_URI"] or url_for("amazon.callback", _external=True)
+    """The OAuth redirect URI registered with Amazon (the portal's callback), from configuration."""
+    return current_app.config["AMAZON_REDIRECT_URI"] or portal_url("amazon.callback")
 
 
 # Starting an authorization ----------------------------------------------------------------

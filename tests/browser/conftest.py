@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, LiveServer, chromium_path, make_app, need
+from tests.helpers import ROOT, LiveServer, chromium_path, live_app, need
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -16,8 +16,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    app = make_app(Path(tmp_path_factory.mktemp("live")))
-    with LiveServer(app) as server:
+    with LiveServer(live_app(Path(tmp_path_factory.mktemp("live")))) as server:
         yield server
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from portal.amazon.sandbox import services as sandbox
 from portal.amazon.sandbox.demo import simulated_connection
+from tests.flow import SELLER_PASSWORD
 from tests.helpers import add_user
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def expiring_merchant(live_server, request):
     email = f"{uuid.uuid4().hex[:10]}@example.com"
     user_id = add_user(live_server.app, email, language=lang)
     with live_server.app.app_context():
-        seller = sandbox.new_seller(f"Shop {email}", "EU")
+        seller = sandbox.new_seller(f"Shop {email}", "EU", SELLER_PASSWORD)
         name = seller.name
         simulated_connection(user_id, seller, "FR", 12)
     return email, lang, name
@@ -40,12 +41,15 @@ def log_in(page, email: str, lang: str, next_path: str) -> None:
     page.wait_for_url(re.compile(re.escape(next_path.split("#")[0])))
 
 
-def confirm_in_seller_central(window, seller_name: str) -> None:
+def confirm_in_seller_central(window, seller_name: str, axe=None) -> None:
     """Sign in to the simulated Seller Central if asked, tick the box, press Confirm."""
     window.wait_for_url(re.compile("/sandbox/seller-central/"))
     if "/signin" in window.url:
-        window.get_by_label(re.compile(re.escape(seller_name))).check()
-        window.locator("form.stacked-form button[type=submit]").click()
+        if axe is not None:
+            assert axe(window) == []
+        window.locator("#seller").fill(seller_name)
+        window.locator("#password").fill(SELLER_PASSWORD)
+        window.locator("#signin-form button[type=submit]").click()
     window.locator("#agree").check()
     window.get_by_role("button", name="Confirm").click()
 
@@ -77,7 +81,7 @@ def test_renew_from_the_article_in_a_popup(page, expiring_merchant, axe):
         dialog.locator("button[value=ok]").click()
     popup = popup_info.value
     expect(page.locator("#step-3")).to_have_class(re.compile("is-current"))
-    confirm_in_seller_central(popup, seller)
+    confirm_in_seller_central(popup, seller, axe)
     expect(popup.locator("body")).to_have_attribute("data-popup-result", "success")
     popup.wait_for_event("close", timeout=10_000)
     assert_renewed(page)

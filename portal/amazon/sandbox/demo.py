@@ -1,4 +1,8 @@
-"""`flask demo`: a demo merchant whose token expires in about twelve days (sandbox only)."""
+"""`flask demo`: a demo merchant whose token expires in about twelve days (sandbox only).
+
+Its simulated seller account has a known password too, so that a new user can sign in to the
+simulated Seller Central and renew the token without any configuration.
+"""
 
 from datetime import timedelta
 
@@ -11,6 +15,7 @@ from ...accounts.services import create_user, find_user
 from ...extensions import db
 from ...models import utcnow
 from ..models import Connection, Event, EventKind
+from ..services import connections_of
 from ..state import VALIDITY
 from . import services
 from .models import Authorization, Seller, digest
@@ -18,6 +23,8 @@ from .models import Authorization, Seller, digest
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-merchant"
 DEMO_DAYS_LEFT = 12
+DEMO_SELLER = "Demo Shop"
+DEMO_SELLER_PASSWORD = "demo-seller"
 
 
 def simulated_connection(
@@ -55,13 +62,35 @@ def simulated_connection(
 
 def create_demo() -> bool:
     """Create the demo merchant, their simulated seller account and connection; False if present."""
-    if find_user(DEMO_EMAIL):
+    user = find_user(DEMO_EMAIL)
+    if user is not None:
+        keep_demo_seller(user.id)
         return False
     user = create_user(DEMO_EMAIL, DEMO_PASSWORD, Role.MERCHANT, "fr", "Europe/Paris")
     db.session.flush()
-    seller = services.new_seller("Boutique Démo", "EU")
+    seller = services.new_seller(DEMO_SELLER, "EU", DEMO_SELLER_PASSWORD)
     simulated_connection(user.id, seller, "FR", DEMO_DAYS_LEFT)
     return True
+
+
+def keep_demo_seller(user_id: int) -> None:
+    """Give the demo merchant's seller account the known password if it has none (older demos)."""
+    for connection in connections_of(user_id):
+        seller = services.seller_by_id(connection.selling_partner_id)
+        if seller is not None and seller.password_hash is None:
+            services.set_password(seller, DEMO_SELLER_PASSWORD)
+    db.session.commit()
+
+
+def demo_sellers() -> list[str]:
+    """The demo merchant's seller accounts, as a new user signs in to them."""
+    user = find_user(DEMO_EMAIL)
+    found = []
+    for connection in connections_of(user.id) if user else []:
+        seller = services.seller_by_id(connection.selling_partner_id)
+        if seller is not None and seller.name not in found:
+            found.append(seller.name)
+    return found
 
 
 @click.command("demo")
@@ -70,7 +99,10 @@ def demo() -> None:
     """Create the demo merchant (sandbox only); does nothing when it exists."""
     if not current_app.config["AMAZON_SANDBOX"]:
         click.echo("The Amazon sandbox is off (Amazon credentials are set): no demo merchant.")
-    elif create_demo():
+        return
+    if create_demo():
         click.echo(f"Demo merchant: {DEMO_EMAIL} / {DEMO_PASSWORD}")
     else:
         click.echo(f"The demo merchant {DEMO_EMAIL} exists already.")
+    for name in demo_sellers():
+        click.echo(f"Simulated Seller Central: seller {name} / {DEMO_SELLER_PASSWORD}")

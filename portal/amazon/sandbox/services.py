@@ -6,6 +6,8 @@ import time
 from datetime import timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...extensions import db
 from ...models import utcnow
@@ -19,6 +21,18 @@ AMAZON_STATE_LIFETIME = timedelta(minutes=10)
 ACCESS_LIFETIME = 3600
 REGION_MARKETPLACES = {"EU": "FR,DE,IT,ES,UK", "NA": "US,CA,MX", "FE": "JP"}
 OUTAGES = ("", "500", "503", "timeout", "not_json", "invalid_client")
+MIN_PASSWORD = 8  # a simulated seller account's password
+SIGN_IN_LIFETIME = timedelta(hours=12)
+# Compared against when no seller has the name, so that an unknown name takes as long.
+DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+class Refused(Exception):
+    """Seller Central refuses the request on its own error page, with this code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class LwaError(Exception):
@@ -62,7 +76,8 @@ def new_secret(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(40)
 
 
-def new_seller(name: str, region: str) -> Seller:
+def new_seller(name: str, region: str, password: str | None = None) -> Seller:
+    """A seller account; without a password nobody can sign in to it."""
     alphabet = string.ascii_uppercase + string.digits
     seller = Seller(
         selling_partner_id="A" + "".join(secrets.choice(alphabet) for _ in range(13)),
@@ -70,9 +85,66 @@ def new_seller(name: str, region: str) -> Seller:
         region=region,
         marketplaces=REGION_MARKETPLACES[region],
     )
+    if password is not None:
+        set_password(seller, password)
     db.session.add(seller)
     db.session.commit()
     return seller
+
+
+def set_password(seller: Seller, password: str) -> None:
+    seller.password_hash = generate_password_hash(password)
+
+
+def create_seller(name: str, region: str, password: str) -> Seller:
+    """A seller account created on the sign-in page, or Refused (its name is its log-in)."""
+    name = name.strip()[:100]
+    if not name:
+        raise Refused("name_missing")
+    if seller_named(name) is not None:
+        raise Refused("name_taken")
+    if len(password) < MIN_PASSWORD:
+        raise Refused("password_short")
+    return new_seller(name, region if region in REGION_MARKETPLACES else "EU", password)
+
+
+def seller_named(name: str) -> Seller | None:
+    return (
+        db.session.execute(db.select(Seller).where(Seller.name == name).order_by(Seller.id))
+        .scalars()
+        .first()
+    )
+
+
+def sign_in(login: str, password: str) -> Seller | None:
+    """The seller with this name or selling partner id, if the password is its own."""
+    login = login.strip()
+    seller = seller_by_id(login) or seller_named(login)
+    stored = seller.password_hash if seller is not None else None
+    if not check_password_hash(stored or DUMMY_HASH, password) or stored is None:
+        return None
+    return seller
+
+
+def signing() -> URLSafeTimedSerializer:
+    """Signs the sign-in cookie with the sandbox's own key, never the portal's SECRET_KEY."""
+    key = current_app.config["AMAZON_SANDBOX_SIGNING_KEY"]
+    return URLSafeTimedSerializer(key, salt="sandbox-seller")
+
+
+def sign_in_token(seller: Seller) -> str:
+    return signing().dumps(seller.id)
+
+
+def seller_of_token(token: str | None) -> Seller | None:
+    """The seller a sign-in cookie names; None if it is missing, forged or too old."""
+    if not token:
+        return None
+    try:
+        seller_id = signing().loads(token, max_age=int(SIGN_IN_LIFETIME.total_seconds()))
+    except BadSignature:
+        return None
+    return db.session.get(Seller, seller_id) if isinstance(seller_id, int) else None
 
 
 def sellers() -> list[Seller]:
@@ -130,8 +202,8 @@ def issue_amazon_state(seller: Seller) -> str:
     return value
 
 
-def use_grant(kind: str, value: str | None, lifetime: timedelta) -> Grant | None:
-    """Consume a single-use grant; None if unknown, used or too old."""
+def live_grant(kind: str, value: str | None, lifetime: timedelta) -> Grant | None:
+    """An unused grant young enough, locked until the transaction ends; None otherwise."""
     if not value:
         return None
     grant = db.session.execute(
@@ -141,9 +213,35 @@ def use_grant(kind: str, value: str | None, lifetime: timedelta) -> Grant | None
     ).scalar_one_or_none()
     if grant is None or grant.used_at is not None or utcnow() - grant.issued_at > lifetime:
         return None
+    return grant
+
+
+def spend(grant: Grant) -> Grant:
     grant.used_at = utcnow()
     db.session.commit()
     return grant
+
+
+def use_grant(kind: str, value: str | None, lifetime: timedelta) -> Grant | None:
+    """Consume a single-use grant; None if unknown, used or too old."""
+    grant = live_grant(kind, value, lifetime)
+    if grant is None:
+        db.session.rollback()
+        return None
+    return spend(grant)
+
+
+def use_amazon_state(value: str | None, seller: Seller) -> Grant:
+    """The Login URI's amazon_state, once, and only for the seller it was issued to.
+
+    Another seller's browser gets an error and leaves the state unused, as in Seller Central,
+    where the state belongs to the signed-in account that pressed Re-authorize.
+    """
+    grant = live_grant("amazon_state", value, AMAZON_STATE_LIFETIME)
+    if grant is None or grant.seller_id != seller.id:
+        db.session.rollback()
+        raise Refused("amazon_state" if grant is None else "other_seller")
+    return spend(grant)
 
 
 def check_client(fields: dict) -> None:
@@ -245,6 +343,17 @@ def seller_of_access_token(token: str) -> Seller:
 def revoke(authorization: Authorization) -> None:
     authorization.revoked_at = authorization.revoked_at or utcnow()
     db.session.commit()
+
+
+def connections_of_seller(seller: Seller) -> list[Connection]:
+    """The portal's connections to this seller account: the only ones its controls may move."""
+    return list(
+        db.session.execute(
+            db.select(Connection)
+            .where(Connection.selling_partner_id == seller.selling_partner_id)
+            .order_by(Connection.id)
+        ).scalars()
+    )
 
 
 def move_dates(connection: Connection, days_left: int) -> None:

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -14,11 +15,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from ...extensions import db
-from ..models import Connection
-from ..services import connections_of, redirect_uri
+from ..client import portal_url
+from ..services import redirect_uri
 from . import services
 from .models import Authorization, TokenRequest
 
@@ -37,6 +37,16 @@ OUTAGE_LABELS = {
 }
 
 
+SIGN_IN_PROBLEMS = {
+    "wrong": _l("The seller name or the password is wrong."),
+    "name_missing": _l("Enter the name of the shop."),
+    "name_taken": _l("A seller account with this name exists already."),
+    "password_short": _l(
+        "Choose a password of at least %(count)s characters.", count=services.MIN_PASSWORD
+    ),
+}
+
+
 @bp.app_context_processor
 def sandbox_helpers() -> dict:
     return {"outage_label": lambda value: OUTAGE_LABELS[value]}
@@ -49,11 +59,24 @@ def never_cache(response):
 
 
 def signed_in_seller() -> services.Seller | None:
-    return services.seller_by_id(request.cookies.get(SELLER_COOKIE))
+    """The seller this browser signed in as; a forged or tampered cookie names nobody."""
+    if "sandbox_seller" not in g:
+        g.sandbox_seller = services.seller_of_token(request.cookies.get(SELLER_COOKIE))
+    return g.sandbox_seller
+
+
+def to_signin() -> ResponseReturnValue:
+    """Seller Central asks to sign in first, then comes back here."""
+    return redirect(url_for(".signin", next=request.full_path))
 
 
 def page(template: str, status: int = 200, **context) -> ResponseReturnValue:
-    return render_template(f"sandbox/{template}", seller=signed_in_seller(), **context), status
+    return render_template(
+        f"sandbox/{template}",
+        seller=signed_in_seller(),
+        min_password=services.MIN_PASSWORD,
+        **context,
+    ), status
 
 
 def refusal(code: str) -> ResponseReturnValue:
@@ -73,32 +96,45 @@ def index() -> ResponseReturnValue:
 
 @bp.route(f"{SC}/signin", methods=["GET", "POST"])
 def signin() -> ResponseReturnValue:
-    """The simulated Seller Central sign-in: pick a seller account or create one."""
+    """The simulated Seller Central sign-in: a seller's name (or id) and password, or a new one."""
     target = request.values.get("next") or url_for(".manage")
     if not target.startswith("/sandbox/"):
         target = url_for(".manage")
     if request.method == "GET":
-        return page("signin.html", sellers=services.sellers(), next=target)
-    if request.form.get("new_name"):
-        region = (
-            request.form.get("region")
-            if request.form.get("region") in services.REGION_MARKETPLACES
-            else "EU"
-        )
-        seller = services.new_seller(request.form["new_name"][:100], region)
+        return page("signin.html", next=target)
+    form = request.form
+    if "new_name" in form:
+        try:
+            seller = services.create_seller(
+                form["new_name"], form.get("region", ""), form.get("new_password", "")
+            )
+        except services.Refused as refused:
+            return signin_refused(target, refused.code, creating=True)
     else:
-        seller = services.seller_by_id(request.form.get("seller"))
+        seller = services.sign_in(form.get("seller", ""), form.get("password", ""))
         if seller is None:
-            return page("signin.html", 400, sellers=services.sellers(), next=target)
+            return signin_refused(target, "wrong", creating=False)
     response = redirect(target, 303)
-    response.set_cookie(SELLER_COOKIE, seller.selling_partner_id, httponly=True, samesite="Lax")
+    response.set_cookie(
+        SELLER_COOKIE,
+        services.sign_in_token(seller),
+        max_age=int(services.SIGN_IN_LIFETIME.total_seconds()),
+        path=url_for(".index"),
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+    )
     return response
+
+
+def signin_refused(target: str, code: str, creating: bool) -> ResponseReturnValue:
+    return page("signin.html", 400, next=target, problem=SIGN_IN_PROBLEMS[code], creating=creating)
 
 
 @bp.post(f"{SC}/signout")
 def signout() -> ResponseReturnValue:
     response = redirect(url_for(".index"), 303)
-    response.delete_cookie(SELLER_COOKIE)
+    response.delete_cookie(SELLER_COOKIE, path=url_for(".index"))
     return response
 
 
@@ -123,7 +159,7 @@ def consent() -> ResponseReturnValue:
         return refusal(problem)
     seller = signed_in_seller()
     if seller is None:
-        return redirect(url_for(".signin", next=request.full_path))
+        return to_signin()
     if request.method == "GET" or (
         request.form.get("action") == "confirm" and not request.form.get("agree")
     ):
@@ -155,7 +191,7 @@ def manage() -> ResponseReturnValue:
     """Manage Your Apps: the seller's authorizations, with Re-authorize and Revoke."""
     seller = signed_in_seller()
     if seller is None:
-        return redirect(url_for(".signin", next=request.full_path))
+        return to_signin()
     return page(
         "manage.html", authorizations=services.authorizations_of(seller), now=services.utcnow()
     )
@@ -176,8 +212,9 @@ def reauthorize(authorization_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         return page("reauthorize.html", authorization=authorization)
     amazon_state = services.issue_amazon_state(authorization.seller)
-    callback = url_for(".confirm", application_id=authorization.application_id, _external=True)
-    login_uri = url_for("amazon.login_uri", _external=True)
+    # The Login URI registered for the application, and Seller Central's own address.
+    callback = portal_url("sandbox.confirm", application_id=authorization.application_id)
+    login_uri = portal_url("amazon.login_uri")
     version = "beta" if current_app.config["AMAZON_DRAFT_APP"] else None
     return redirect(
         with_query(
@@ -203,11 +240,13 @@ def confirm(application_id: str) -> ResponseReturnValue:
     problem = consent_problem({**args.to_dict(), "application_id": application_id})
     if problem:
         return refusal(problem)
-    grant = services.use_grant(
-        "amazon_state", args.get("amazon_state"), services.AMAZON_STATE_LIFETIME
-    )
-    if grant is None:
-        return refusal("amazon_state")
+    seller = signed_in_seller()
+    if seller is None:
+        return to_signin()
+    try:
+        grant = services.use_amazon_state(args.get("amazon_state"), seller)
+    except services.Refused as refused:
+        return refusal(refused.code)
     target = args.get("redirect_uri") or redirect_uri()
     code = services.authorize(grant.seller, current_app.config["AMAZON_CLIENT_ID"], target)
     return redirect(
@@ -284,18 +323,16 @@ def participations() -> ResponseReturnValue:
 
 @bp.route("/controls", methods=["GET", "POST"])
 def controls() -> ResponseReturnValue:
-    """Switches for demos and tests: make the token endpoint fail, move dates, revoke."""
+    """Switches for demos and tests: make the token endpoint fail, move the seller's dates."""
+    seller = signed_in_seller()
+    if seller is None:
+        return to_signin()
     if request.method == "POST":
         if request.form.get("outage") in services.OUTAGES:
             services.set_setting("outage", request.form["outage"])
         if request.form.get("connection") and request.form.get("days_left") is not None:
-            connection = db.session.get(Connection, request.form.get("connection", type=int) or 0)
-            days = request.form.get("days_left", type=int)
-            if connection is None or days is None or not -400 <= days <= 400:
-                abort(400)
-            services.move_dates(connection, days)
+            move_dates(seller)
         return redirect(url_for(".controls"), 303)
-    mine = connections_of(current_user.id) if current_user.is_authenticated else []
     requests_seen = db.session.execute(
         db.select(TokenRequest).order_by(TokenRequest.id.desc()).limit(10)
     ).scalars()
@@ -303,6 +340,18 @@ def controls() -> ResponseReturnValue:
         "controls.html",
         outage=services.setting("outage"),
         outages=services.OUTAGES,
-        connections=mine,
+        connections=services.connections_of_seller(seller),
         requests_seen=requests_seen,
     )
+
+
+def move_dates(seller: services.Seller) -> None:
+    """Move the dates of one of this seller's connections; another's is not found."""
+    connection_id = request.form.get("connection", type=int)
+    days = request.form.get("days_left", type=int)
+    mine = {c.id: c for c in services.connections_of_seller(seller)}
+    if connection_id not in mine:
+        abort(404)
+    if days is None or not -400 <= days <= 400:
+        abort(400)
+    services.move_dates(mine[connection_id], days)
