@@ -29,7 +29,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         ENV="production",
         REDIS_URL=None,  # shared rate-limit storage for several instances
         LOGIN_LIMIT_PER_ADDRESS="20 per 10 minutes",  # failed log-ins only
-        LOGIN_LIMIT_PER_ACCOUNT="10 per 10 minutes",
+        # Failed log-ins to one account from one address (never per account alone: lock-outs).
+        LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="10 per 10 minutes",
+        SESSION_IDLE_MINUTES=120,  # a session unused this long ends
+        SESSION_LIFETIME_DAYS=7,  # and any session ends this long after its log-in
+        # Werkzeug's hash method for new passwords; other hashes are redone at the next log-in.
+        PASSWORD_HASH_METHOD="scrypt:131072:8:1",
         PROXY_FIX=0,  # how many reverse proxies set X-Forwarded-* in front of the portal
         BENCH_ROUTES=False,  # /_bench/hello, the framework's ceiling for bench/run.py
         LOG_JSON=False,  # one JSON object a line, with the request id (gunicorn.conf.py sets it)

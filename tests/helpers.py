@@ -49,6 +49,8 @@ def make_app(tmp_path: Path, reset: bool = True, **config):
             "ENV": "development",
             "SECRET_KEY": "test-secret",
             "DATABASE_URL": database_url(tmp_path),
+            # A cheap hash keeps the suite fast; tests of the real cost ask for it.
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             **config,
         }
     )

@@ -1,11 +1,12 @@
 """Log-in and log-out, `next` only to our own paths, the users CLI."""
 
 import pytest
+from requests.adapters import HTTPAdapter
 
 from portal.accounts.models import Role, User
 from portal.accounts.services import find_user
 from portal.extensions import db
-from tests.helpers import CSRF, add_user
+from tests.helpers import CSRF, Browser, LiveServer, add_user
 
 
 def csrf(html: str) -> str:
@@ -112,7 +113,7 @@ def test_users_create_command(app, runner):
             "--role",
             "support",
             "--password",
-            "long enough",
+            "long enough now",
             "--language",
             "de",
         ]
@@ -123,26 +124,26 @@ def test_users_create_command(app, runner):
         assert (
             user.role is Role.SUPPORT
             and user.language == "de"
-            and user.check_password("long enough")
+            and user.check_password("long enough now")
         )
-        assert "long enough" not in user.password_hash
+        assert "long enough now" not in user.password_hash
 
 
 def test_users_create_prompts_for_the_password(app, runner):
     result = runner.invoke(
-        args=["users", "create", "p@example.com"], input="s3cret-pass\ns3cret-pass\n"
+        args=["users", "create", "p@example.com"], input="s3cret-passphrase\ns3cret-passphrase\n"
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert find_user("p@example.com").check_password("s3cret-pass")
+        assert find_user("p@example.com").check_password("s3cret-passphrase")
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--role", "boss"], "Invalid value for '--role'"),
-        (["--password", "short"], "at least 8 characters"),
-        (["--password", "long enough", "--timezone", "Mars/Base"], "unknown time zone"),
+        (["--password", "short"], "at least 12 characters"),
+        (["--password", "long enough now", "--timezone", "Mars/Base"], "unknown time zone"),
     ],
 )
 def test_users_create_refuses_bad_input(app, runner, args, message):
@@ -154,6 +155,63 @@ def test_users_create_refuses_bad_input(app, runner, args, message):
 
 def test_users_create_refuses_a_duplicate(app, runner, user):
     result = runner.invoke(
-        args=["users", "create", "MARIE@example.com", "--password", "long enough"]
+        args=["users", "create", "MARIE@example.com", "--password", "long enough now"]
     )
     assert result.exit_code != 0 and "already exists" in result.output
+
+
+def test_the_cli_refuses_an_address_the_log_in_form_refuses(app, runner, client):
+    result = runner.invoke(args=["users", "create", "a@shop.test", "--password", "long enough now"])
+    assert result.exit_code != 0 and "not a valid email address" in result.output
+    assert "shop.test" in result.output  # and says why
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
+    assert login(client, "a@shop.test", "long enough now").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "email", ["Kim.Lee+shop@Example.COM", "josé@exämple.de", "o'neil@sub.example.org"]
+)
+def test_an_address_the_cli_accepts_can_log_in(app, runner, client, email):
+    result = runner.invoke(args=["users", "create", email, "--password", "long enough now"])
+    assert result.exit_code == 0, result.output
+    response = login(client, email, "long enough now")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get("/api/v1/amazon/connections").status_code == 200
+
+
+class FromAddress(HTTPAdapter):
+    """Connect from another loopback address, as a client elsewhere on the Internet would."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def browser_at(url: str, address: str) -> Browser:
+    browser = Browser(url)
+    browser.http.mount("http://", FromAddress(address))
+    return browser
+
+
+def test_one_address_cannot_lock_a_merchant_out(build_app):
+    app = build_app(
+        LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per minute", LOGIN_LIMIT_PER_ADDRESS="5 per minute"
+    )
+    add_user(app, "marie@example.com")
+    with LiveServer(app) as server:
+        attacker = browser_at(server.url, "127.0.0.2")
+        codes = [attacker.login("marie@example.com", f"guess {n}").status_code for n in range(4)]
+        assert codes == [400, 400, 400, 429]
+        merchant = browser_at(server.url, "127.0.0.3")
+        assert merchant.login("marie@example.com", "correct horse").status_code == 200
+        assert merchant.get("/api/v1/amazon/connections").status_code == 200
+        # The hammering address is held back for every account once it reaches its own limit.
+        codes = [
+            attacker.login(f"n{n}@example.com", "a wrong password").status_code for n in range(3)
+        ]
+        assert codes == [400, 400, 429]

@@ -57,7 +57,7 @@ def instances(shared_database, tmp_path_factory):
         "PORTAL_DATABASE_URL": url,
         "PORTAL_REDIS_URL": REDIS_URL,
         "PORTAL_SECRET_KEY": "shared-secret",
-        "PORTAL_LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
+        "PORTAL_LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "3 per minute",
     }
     log = tmp_path_factory.mktemp("gunicorn")
     servers = [Gunicorn(env, log / f"{number}.log") for number in range(2)]

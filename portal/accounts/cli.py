@@ -1,14 +1,28 @@
-"""`flask users create EMAIL --role ROLE [--password PASSWORD]`."""
+"""`flask users create|set-password|logout-everywhere EMAIL`: accounts from the command line."""
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from .models import Role
-from .services import AccountError, create_user
+from .models import Role, User
+from .services import AccountError, change_password, create_user, end_sessions, find_user
 
 users = AppGroup("users", help="Manage portal users.")
+
+
+def existing(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with the email {email}")
+    return user
+
+
+def ask_password(password: str | None) -> str:
+    if password is None:
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
 
 
 @users.command("create")
@@ -21,11 +35,37 @@ users = AppGroup("users", help="Manage portal users.")
 @click.option("--timezone", default="Europe/Paris", show_default=True)
 def create(email: str, role: str, password: str | None, language: str, timezone: str) -> None:
     """Create a user who can log in to the portal."""
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = ask_password(password)
     try:
-        user = create_user(email, password, Role(role), language, timezone)
+        with force_locale("en"):  # the password policy speaks the console's language
+            user = create_user(email, password, Role(role), language, timezone)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password", help="Asked for when left out.")
+def set_password(email: str, password: str | None) -> None:
+    """Give a user a new password; their sessions end."""
+    user = existing(email)
+    password = ask_password(password)
+    try:
+        with force_locale("en"):
+            change_password(user, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Changed the password of {user.email}; their sessions have ended.")
+
+
+@users.command("logout-everywhere")
+@click.argument("email")
+def logout_everywhere(email: str) -> None:
+    """End every session of a user, e.g. after a lost device or a stolen cookie."""
+    user = existing(email)
+    end_sessions(user)
+    db.session.commit()
+    click.echo(f"Logged {user.email} out everywhere.")

@@ -5,6 +5,7 @@ from flask_login import LoginManager, current_user
 
 from ..extensions import db
 from ..i18n import negotiated_language
+from . import sessions
 from .models import User
 
 login_manager = LoginManager()
@@ -12,7 +13,9 @@ login_manager = LoginManager()
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The session's user, while the session is still valid (version, idle and total time)."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return sessions.check(user)
 
 
 @login_manager.unauthorized_handler

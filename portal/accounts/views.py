@@ -1,15 +1,17 @@
-"""Log-in and log-out pages, in the reader's language."""
+"""Log-in, log-out and password pages, in the reader's language."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required
 
+from ..extensions import db
 from ..i18n import localized_blueprint
-from ..security import limit_logins
+from ..security import keep_private, limit_logins
 from ..urls import is_own_path
-from .forms import LoginForm
-from .services import find_user
+from . import passwords, sessions
+from .forms import LoginForm, PasswordForm
+from .services import authenticate, change_password, end_sessions
 
 bp = localized_blueprint("accounts", __name__)
 
@@ -28,9 +30,9 @@ def login() -> ResponseReturnValue:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(target)
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is not None and user.check_password(form.password.data):
-            login_user(user)
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            sessions.start(user)
             return redirect(target)
         form.password.errors.append(_("The email address or the password is not correct."))
     response = render_template("accounts/login.html", form=form)
@@ -40,6 +42,28 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        logout_user()
+        # A copy of this session's cookie must not stay logged in: every session ends.
+        end_sessions(current_user)
+        db.session.commit()
+        sessions.end()
         flash(_("You have been logged out."))
     return redirect(url_for("faq.home", lang=g.lang))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limit_logins
+def password() -> ResponseReturnValue:
+    """Change one's password: the other sessions end, this one goes on."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if authenticate(current_user.email, form.current_password.data) is None:
+            form.current_password.errors.append(_("Your current password is not correct."))
+        else:
+            change_password(current_user, form.new_password.data)
+            db.session.commit()
+            sessions.keep(current_user)
+            flash(_("Your password has been changed. Your other sessions have ended."), "success")
+            return redirect(landing_page())
+    page = render_template("accounts/password.html", form=form, min_length=passwords.MIN_LENGTH)
+    return keep_private(make_response(page, 400 if form.errors else 200))

@@ -2,12 +2,14 @@
 
 from functools import wraps
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import faq
 from ..accounts.models import Role, User
+from ..accounts.services import end_sessions
 from ..amazon import services as amazon
 from ..extensions import db
 from ..i18n import LANGUAGES, localized_blueprint
@@ -41,15 +43,38 @@ def index() -> ResponseReturnValue:
     )
 
 
-@bp.get("/merchants/<int:user_id>")
-@staff_required
-def merchant(user_id: int) -> ResponseReturnValue:
-    """A merchant's connections, their state, dates and history: never a token, no actions."""
+def merchant_or_404(user_id: int) -> User:
     user = db.get_or_404(User, user_id)
     if user.role is not Role.MERCHANT:
         abort(404)
+    return user
+
+
+@bp.get("/merchants/<int:user_id>")
+@staff_required
+def merchant(user_id: int) -> ResponseReturnValue:
+    """A merchant's connections, their state, dates and history: never a token."""
+    user = merchant_or_404(user_id)
     connections = amazon.with_status(user.id)
-    return render_template("support/merchant.html", merchant=user, connections=connections)
+    return render_template(
+        "support/merchant.html",
+        merchant=user,
+        connections=connections,
+        can_end_sessions=current_user.role is Role.ADMIN,
+    )
+
+
+@bp.post("/merchants/<int:user_id>/logout-everywhere")
+@staff_required
+def logout_everywhere(user_id: int) -> ResponseReturnValue:
+    """Administrators only: end every session of a merchant (a lost device, a stolen cookie)."""
+    if current_user.role is not Role.ADMIN:
+        abort(403)
+    user = merchant_or_404(user_id)
+    end_sessions(user)
+    db.session.commit()
+    flash(_("%(email)s has been logged out everywhere.", email=user.email), "success")
+    return redirect(url_for(".merchant", user_id=user.id), 303)
 
 
 @bp.get("/link")
