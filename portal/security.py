@@ -1,10 +1,12 @@
 """Security headers, log-in rate limits and the checks that keep a production start safe."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.sansio.utils import host_is_trusted
 
 from .accounts.login import logged_in
 from .amazon.marketplaces import central_hosts
@@ -83,7 +85,35 @@ def production_problems(config) -> list[str]:
         problems.append("the Amazon sandbox is on: set PORTAL_AMAZON_CLIENT_ID and its secret")
     if not config["TOKEN_KEYS"]:
         problems.append("PORTAL_TOKEN_KEYS is empty: refresh tokens need their own encryption key")
+    if not config["TRUSTED_HOSTS"]:
+        problems.append(
+            "PORTAL_TRUSTED_HOSTS is empty: list the portal's public host names, "
+            """e.g. '["help.example.com"]', so that a forged Host header gets a 400"""
+        )
+    problems.extend(base_url_problems(config["BASE_URL"], config["TRUSTED_HOSTS"]))
     return problems
+
+
+def base_url_problems(base_url: str | None, trusted_hosts) -> list[str]:
+    """Links in e-mails and the URLs the portal calls itself are built from PORTAL_BASE_URL."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme != "https" or not parts.hostname or loopback(parts.hostname):
+        return [
+            f"PORTAL_BASE_URL is {base_url!r}: set the portal's public https address, "
+            "e.g. https://help.example.com"
+        ]
+    if trusted_hosts and not host_is_trusted(parts.netloc, trusted_hosts):
+        return [f"PORTAL_BASE_URL's host {parts.netloc} is not one of PORTAL_TRUSTED_HOSTS"]
+    return []
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def init_app(app: Flask) -> None:
@@ -94,6 +124,13 @@ def init_app(app: Flask) -> None:
             raise RuntimeError("The portal refuses to start in production: " + "; ".join(problems))
         app.config["SESSION_COOKIE_SECURE"] = True
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if production and app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
+        # Allowed, so that one small instance needs no Redis, but the limits are then weaker.
+        app.logger.warning(
+            "PORTAL_REDIS_URL is not set: rate limits (log-in, votes, the view beacon) are counted "
+            "per worker process, so each limit is really its value times the number of workers "
+            "and instances. Set PORTAL_REDIS_URL to share them."
+        )
     limiter.init_app(app)
     policy = content_security_policy(app, amazon_forms=False)
     # Some fifty Seller Central hosts, left out where only anonymous readers' forms are (search,
