@@ -176,7 +176,7 @@ class Nginx:
 @pytest.fixture
 def behind_nginx(tmp_path):
     """Start gunicorn with the given PORTAL_* settings and the README's nginx in front of it."""
-    need(shutil.which("nginx") is not None, "nginx is not installed (Debian package nginx-light)")
+    need(shutil.which("nginx") is not None, "nginx is not installed (apt-get install nginx)")
     running = []
 
     def start(**settings: str) -> Nginx:
