@@ -71,9 +71,16 @@ def content_security_policy(app: Flask, amazon_forms: bool) -> str:
 
 def keep_private(response: Response) -> Response:
     """A response about one person: no shared cache keeps it, no browser stores it."""
-    response.cache_control.private = True
-    response.cache_control.no_store = True
+    control = response.cache_control
+    control.public = False
+    control.s_maxage = None
+    control.private = True
+    control.no_store = True
     return response
+
+
+def stored_nowhere(response: Response) -> bool:
+    return bool(response.cache_control.no_store) and not response.cache_control.public
 
 
 def production_problems(config) -> list[str]:
@@ -158,4 +165,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", referrer)
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if logged_in() and not stored_nowhere(response):
+            # Whatever a view said: the page holds the user's CSRF token, maybe internal titles.
+            keep_private(response)
         return response

@@ -8,7 +8,7 @@ from flask import template_rendered
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from tests.helpers import add_user
+from tests.helpers import Browser, add_user
 from tests.test_accounts import csrf, login
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
@@ -161,3 +161,34 @@ def test_a_forged_host_header_does_not_poison_the_cache(client):
     html = client.get(FR).get_data(as_text=True)
     assert "evil.example" not in html
     assert 'rel="canonical" href="http://localhost/fr/faq/2763-' in html
+
+
+PERSONAL_PAGES = [
+    "/fr/",
+    "/fr/category/support",
+    FR,
+    FR + "/print",
+    FR + "?feedback=thanks",
+    "/fr/search?q=renouvellement",  # with results
+    "/fr/search?q=2763",
+    "/fr/search?q=zzzqqq",  # without
+    "/sitemap.xml",
+    "/robots.txt",
+    "/fr/account/amazon",
+    "/api/v1/amazon/connections",
+]
+STAFF_PAGES = ["/fr/support/", "/fr/support/dashboard", "/fr/support/link?article=2763"]
+
+
+@pytest.mark.parametrize("role", ["merchant", "support"])
+def test_no_answer_to_a_logged_in_user_is_public(live, role):
+    """Their pages hold the log-out form's CSRF token and, for staff, internal titles."""
+    add_user(live.app, "someone@example.com", role=role)
+    browser = Browser(live.url)
+    browser.login("someone@example.com", "correct horse")
+    for path in PERSONAL_PAGES + (STAFF_PAGES if role == "support" else []):
+        response = browser.get(path, follow=False)
+        assert response.status_code == 200, path
+        control = response.headers.get("Cache-Control", "")
+        assert "private" in control and "public" not in control, (path, control)
+        assert "s-maxage" not in control, path

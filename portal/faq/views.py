@@ -22,6 +22,7 @@ from .. import faq
 from ..amazon.live import LiveView, live_view
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
+from ..security import keep_private
 from ..urls import same_origin_request
 
 bp = localized_blueprint("faq", __name__)
@@ -30,6 +31,7 @@ root = Blueprint("faq_root", __name__)
 VOTER_COOKIE = "voter"
 FEEDBACK_MESSAGES = ("thanks", "already")
 PUBLIC_MAX_AGE = 300
+SEARCH_MAX_AGE = 60
 
 
 def can_see_internal() -> bool:
@@ -102,16 +104,19 @@ def faq_helpers() -> dict:
     }
 
 
+def shared(response: Response, max_age: int) -> Response:
+    """Anonymous readers' pages may be kept by shared caches; a logged-in user's never."""
+    if current_user.is_authenticated:
+        # The header holds the log-out form's CSRF token; staff see internal titles.
+        return keep_private(response)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
+
+
 def public_page(body: str, last_modified: datetime | None = None) -> Response:
     """A page without personal data: cacheable by shared caches, revalidated by ETag."""
-    response = current_app.make_response(body)
-    if current_user.is_authenticated:
-        # The header names the logged-in user's pages: keep it out of shared caches.
-        response.cache_control.private = True
-        response.cache_control.max_age = 0
-    else:
-        response.cache_control.public = True
-        response.cache_control.max_age = PUBLIC_MAX_AGE
+    response = shared(current_app.make_response(body), PUBLIC_MAX_AGE)
     if last_modified:
         response.last_modified = last_modified.replace(tzinfo=UTC)
     response.add_etag()
@@ -246,8 +251,7 @@ def search() -> ResponseReturnValue:
     query = request.args.get("q", "")
     results = faq.search(query, g.lang, include_internal=can_see_internal())
     response = current_app.make_response(render_template("faq/search.html", results=results))
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
+    shared(response, SEARCH_MAX_AGE)
     if results.empty:
         # Every search without results is counted for support: caches must ask each time.
         response.cache_control.no_cache = True
