@@ -1,14 +1,16 @@
 """Anonymous pages are rendered once per worker and interval; nobody gets another's page."""
 
+import re
 import time
 from contextlib import contextmanager
 
 import pytest
+import requests
 from flask import template_rendered
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from tests.helpers import Browser, add_user
+from tests.helpers import Browser, LiveServer, add_user
 from tests.test_accounts import csrf, login
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
@@ -192,3 +194,27 @@ def test_no_answer_to_a_logged_in_user_is_public(live, role):
         control = response.headers.get("Cache-Control", "")
         assert "private" in control and "public" not in control, (path, control)
         assert "s-maxage" not in control, path
+
+
+def test_a_vote_renders_only_that_articles_pages_afresh(sample_faq, article_file, build_app):
+    """A voter with a fresh cookie each time must not empty every cached page (cache-busting)."""
+    article_file(sample_faq / "12-other", "fr", id=12, slug="other", title="Other", revision=1)
+    app = build_app(sample_faq)
+    others = ["/fr/", "/fr/category/guides", "/fr/faq/12-other", "/sitemap.xml"]
+    voted = ["/fr/faq/10-sample-fr", "/fr/faq/10-sample-fr/print", "/en/faq/10-sample-en"]
+    with LiveServer(app) as server:
+        for path in others + voted:
+            assert requests.get(server.url + path, timeout=10).status_code == 200
+        for _ in range(3):  # three "readers", each with a fresh cookie
+            vote = requests.post(f"{server.url}/fr/faq/10/vote", data={"helpful": "yes"},
+                                 allow_redirects=False, timeout=10)  # fmt: skip
+            assert vote.status_code == 303
+        with renders(app) as rendered:
+            for path in others:
+                requests.get(server.url + path, timeout=10)
+        assert rendered == []
+        with renders(app) as rendered:
+            pages = [requests.get(server.url + path, timeout=10).text for path in voted]
+        assert rendered == ["faq/article.html", "faq/print.html", "faq/article.html"]
+    assert "3 votes" in pages[0]
+    assert re.search(r"Votes</th><td>3</td>", pages[1])  # its count was renewed with the pages

@@ -20,9 +20,10 @@ from flask_login import current_user
 
 from .. import faq
 from ..amazon.live import LiveView, live_view
+from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
-from ..security import keep_private
+from ..security import keep_private, limiter
 from ..urls import same_origin_request
 
 bp = localized_blueprint("faq", __name__)
@@ -137,6 +138,11 @@ def merchant_live_view(page: faq.ArticlePage) -> LiveView | None:
     return live_view(current_user.id, g.lang)
 
 
+def article_group(article_id: int, **_) -> tuple[str, int]:
+    """The cached pages and vote counts of one article, which a vote on it renews."""
+    return ("article", article_id)
+
+
 def page_context(page: faq.ArticlePage, fresh_votes: bool = False) -> dict:
     """What the article and its print view show besides the text.
 
@@ -147,7 +153,9 @@ def page_context(page: faq.ArticlePage, fresh_votes: bool = False) -> dict:
     if fresh_votes:
         votes = faq.vote_summary(*key)
     else:
-        votes = remembered(("votes", *key), lambda: faq.vote_summary(*key))
+        votes = remembered(
+            ("votes", *key), lambda: faq.vote_summary(*key), article_group(page.article.id)
+        )
     updated = datetime.combine(page.translation.updated, time())
     last_modified = max(filter(None, (updated, votes.last_vote)))
     return {
@@ -187,7 +195,7 @@ def category(path: str) -> ResponseReturnValue:
 
 
 @bp.get("/faq/<int:article_id>-<slug>")
-@cached_page()
+@cached_page(group=article_group)
 def article(article_id: int, slug: str) -> ResponseReturnValue:
     """Show one FAQ article in the reader's language."""
     page = find_page(article_id)
@@ -205,7 +213,7 @@ def article(article_id: int, slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/faq/<int:article_id>-<slug>/print")
-@cached_page()
+@cached_page(group=article_group)
 def print_view(article_id: int, slug: str) -> ResponseReturnValue:
     page = find_page(article_id)
     if slug != page.translation.slug:
@@ -214,7 +222,21 @@ def print_view(article_id: int, slug: str) -> ResponseReturnValue:
     return public_page(render_template("faq/print.html", **context), context["last_modified"])
 
 
+def vote_limit() -> str:
+    return current_app.config["VOTE_LIMIT"]
+
+
+def view_limit() -> str:
+    return current_app.config["VIEW_LIMIT"]
+
+
+def beacon_refused(limit) -> Response:
+    """The browser sends the beacon and never shows its answer: no page to render."""
+    return current_app.make_response(plain_error(429))
+
+
 @bp.post("/faq/<int:article_id>/vote")
+@limiter.limit(vote_limit)  # per address: a fresh cookie is a new voter
 def vote(article_id: int) -> ResponseReturnValue:
     """Record "Was this article helpful?"; one vote per reader and revision."""
     page = find_page(article_id)
@@ -225,7 +247,7 @@ def vote(article_id: int) -> ResponseReturnValue:
     voter = f"user:{current_user.id}" if current_user.is_authenticated else f"reader:{identity}"
     counted = faq.record_vote(page, voter, answer == "yes")
     if counted:
-        forget_pages()
+        forget_pages(article_group(page.article.id))
     target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
     response = redirect(f"{target}#feedback", 303)
     response.set_cookie(
@@ -236,6 +258,7 @@ def vote(article_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/faq/<int:article_id>/viewed")
+@limiter.limit(view_limit, on_breach=beacon_refused)
 def viewed(article_id: int) -> ResponseReturnValue:
     """The article page's beacon: count a read (cached pages count too, bots without JS do not)."""
     page = find_page(article_id)
