@@ -7,7 +7,15 @@ import sqlalchemy as sa
 from portal.amazon.sandbox import services as sandbox
 from portal.extensions import db
 from tests.flow import authorize, connections, events
-from tests.helpers import DATABASE_URL, POSTGRES, LiveServer, make_app, need, postgres_available
+from tests.helpers import (
+    DATABASE_URL,
+    POSTGRES,
+    LiveServer,
+    make_app,
+    need,
+    postgres_available,
+    postgres_database,
+)
 
 
 def test_renewals_recover_when_the_token_endpoint_comes_back(live, merchant, renewing):
@@ -33,7 +41,7 @@ def live_on_postgres(tmp_path):
     url = (
         DATABASE_URL if (DATABASE_URL or "").startswith("postgresql") else f"{POSTGRES}/portal_test"
     )
-    with LiveServer(make_app(tmp_path, DATABASE_URL=url)) as server:
+    with LiveServer(make_app(tmp_path, DATABASE_URL=postgres_database(url))) as server:
         yield server
 
 
