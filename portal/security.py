@@ -130,14 +130,15 @@ def init_app(app: Flask) -> None:
         if problems:
             raise RuntimeError("The portal refuses to start in production: " + "; ".join(problems))
         app.config["SESSION_COOKIE_SECURE"] = True
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    if production and app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
+    if production and not app.config["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in app.config:
         # Allowed, so that one small instance needs no Redis, but the limits are then weaker.
+        # PORTAL_RATELIMIT_STORAGE_URI=memory:// says so knowingly (and silences this).
         app.logger.warning(
             "PORTAL_REDIS_URL is not set: rate limits (log-in, votes, the view beacon) are counted "
             "per worker process, so each limit is really its value times the number of workers "
             "and instances. Set PORTAL_REDIS_URL to share them."
         )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     policy = content_security_policy(app, amazon_forms=False)
     # Some fifty Seller Central hosts, left out where only anonymous readers' forms are (search,

@@ -132,6 +132,10 @@ def test_production_without_redis_says_the_limits_are_per_worker(tmp_path, caplo
         create_app({**config, "REDIS_URL": None})
     (warning,) = [r for r in caplog.records if "PORTAL_REDIS_URL" in r.getMessage()]
     assert warning.levelno == logging.WARNING and "per worker" in warning.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="portal"):  # chosen knowingly: no warning
+        create_app({**config, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert not [r for r in caplog.records if "PORTAL_REDIS_URL" in r.getMessage()]
 
 
 def test_login_is_rate_limited_per_account(build_app):
