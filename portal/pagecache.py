@@ -24,7 +24,6 @@ from .accounts.login import logged_in
 # The request headers that can turn a cached page into a 304.
 CONDITIONAL = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 T = TypeVar("T")
-MISSING = object()
 
 
 class PageCache:

@@ -80,6 +80,7 @@ def keep_private(response: Response) -> Response:
 
 
 def stored_nowhere(response: Response) -> bool:
+    """no-store without public: neither a shared cache nor the browser keeps it."""
     return bool(response.cache_control.no_store) and not response.cache_control.public
 
 
@@ -95,13 +96,13 @@ def production_problems(config) -> list[str]:
     if not config["TRUSTED_HOSTS"]:
         problems.append(
             "PORTAL_TRUSTED_HOSTS is empty: list the portal's public host names, "
-            """e.g. '["help.example.com"]', so that a forged Host header gets a 400"""
+            "e.g. '[\"help.example.com\"]', so that a forged Host header gets a 400"
         )
     problems.extend(base_url_problems(config["BASE_URL"], config["TRUSTED_HOSTS"]))
     return problems
 
 
-def base_url_problems(base_url: str | None, trusted_hosts) -> list[str]:
+def base_url_problems(base_url: str | None, trusted_hosts: list[str] | str | None) -> list[str]:
     """Links in e-mails and the URLs the portal calls itself are built from PORTAL_BASE_URL."""
     parts = urlsplit(base_url or "")
     if parts.scheme != "https" or not parts.hostname or loopback(parts.hostname):

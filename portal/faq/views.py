@@ -16,6 +16,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RequestLimit
 from flask_login import current_user
 
 from .. import faq
@@ -230,7 +231,7 @@ def view_limit() -> str:
     return current_app.config["VIEW_LIMIT"]
 
 
-def beacon_refused(limit) -> Response:
+def beacon_refused(limit: RequestLimit) -> Response:
     """The browser sends the beacon and never shows its answer: no page to render."""
     return current_app.make_response(plain_error(429))
 
