@@ -35,7 +35,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_LIFETIME_DAYS=7,  # and any session ends this long after its log-in
         # Werkzeug's hash method for new passwords; other hashes are redone at the next log-in.
         PASSWORD_HASH_METHOD="scrypt:131072:8:1",
-        PROXY_FIX=0,  # how many reverse proxies set X-Forwarded-* in front of the portal
+        PROXY_FIX=0,  # how many reverse proxies set X-Forwarded-For/-Proto in front of the portal
+        # X-Forwarded-Host is trusted only when a proxy sets it: a client's own would choose the
+        # host of every link, and of the pages a proxy caches for everyone.
+        PROXY_FIX_HOST=0,
+        # Flask's: the host names the portal answers to (a plain 400 for others); production
+        # requires them, e.g. PORTAL_TRUSTED_HOSTS='["help.example.com"]'.
+        TRUSTED_HOSTS=None,
+        VOTE_LIMIT="20 per hour",  # "Was this article helpful?" per address
+        VIEW_LIMIT="300 per hour",  # the article page's read beacon per address
         BENCH_ROUTES=False,  # /_bench/hello, the framework's ceiling for bench/run.py
         LOG_JSON=False,  # one JSON object a line, with the request id (gunicorn.conf.py sets it)
         LOG_LEVEL="INFO",
@@ -43,7 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DEFAULT_LOCALE="fr",
         PRODUCT_NAME="magnalister",
         # The portal's public address: links in e-mails, the OAuth redirect URI, the sandbox's
-        # URLs. Never taken from a request, whose Host header anybody can set.
+        # URLs. Never taken from a request, whose Host header anybody can set; production
+        # requires https.
         BASE_URL="http://127.0.0.1:5000",
         # Anonymous pages kept per worker; 0 seconds turns the cache off.
         PAGE_CACHE_SECONDS=30,
@@ -105,12 +114,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     keys = parse_keys(app.config["TOKEN_KEYS"]) or [derived_key(app.config["SECRET_KEY"])]
     app.extensions["token_vault"] = TokenVault(keys)
     amazon_client.configure(app)
+    logs.init_app(app)  # first: the checks below log in its format, every answer has an id
     security.init_app(app)
-    logs.init_app(app)
     pagecache.init_app(app)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        hosts = int(app.config["PROXY_FIX_HOST"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hosts)
 
     from .accounts import views as account_views
     from .amazon import views as amazon_views

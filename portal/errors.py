@@ -29,15 +29,22 @@ def error_page(code: int):
     return render_template("errors/error.html", title=TITLES[known], text=TEXTS[known]), code
 
 
+def plain_error(code: int):
+    """The error's title and text without a page: where no link can be built, or nobody looks."""
+    return f"{TITLES[code]}\n{TEXTS[code]}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # an answer made for this case (a beacon's plain 429)
+            return error.response
         return error_page(error.code or 500)
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):
         """A Host header outside TRUSTED_HOSTS: no link can be built for it, so a plain answer."""
-        return f"{TITLES[400]}\n{TEXTS[400]}\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+        return plain_error(400)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

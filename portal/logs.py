@@ -9,12 +9,38 @@ from flask import Flask, g, has_request_context, request
 
 REQUEST_ID = "X-Request-ID"
 VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# Belt and braces: whatever a message says, these never reach the log.
-SECRETS = re.compile(r"(Atz[ra]\|)[^\s\"'&]+|(client_secret|spapi_oauth_code|code)=[^\s&\"']+")
+# Belt and braces: whatever a message says, these values never reach the log. The OAuth state
+# and the authorization code are short-lived, but whoever reads them in time can use them.
+SECRET_NAMES = (
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "code",
+    "spapi_oauth_code",
+    "state",
+    "amazon_state",
+)
+_NAMES = "|".join(SECRET_NAMES)
+# LWA tokens wherever they appear; name=value in query strings and form bodies; "name": "value"
+# in JSON and in Python's dicts.
+SECRETS = re.compile(
+    r"(?P<token>Atz[ra]\|)[^\s\"'&]+"
+    rf"|(?<![\w-])(?P<field>{_NAMES})=[^\s&\"']+"
+    rf"|(?P<quote>[\"'])(?P<key>{_NAMES})(?P=quote)\s*:\s*[\"'][^\"']*[\"']"
+)
+
+
+def hide(match: re.Match) -> str:
+    if match["token"]:
+        return f"{match['token']}[redacted]"
+    if match["field"]:
+        return f"{match['field']}=[redacted]"
+    quote = match["quote"]
+    return f"{quote}{match['key']}{quote}: {quote}[redacted]{quote}"
 
 
 def scrub(text: str) -> str:
-    return SECRETS.sub(lambda m: (m.group(1) or f"{m.group(2)}=") + "[redacted]", text)
+    return SECRETS.sub(hide, text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -4,12 +4,13 @@ that are the same for every reader, kept as long as the worker runs.
 A reminder wave sends thousands of merchants to the same article at once; rendering it once
 per worker and interval, instead of once per reader, is what keeps the portal fast then.
 Only what a shared cache could store is kept: pages marked public with a max-age, for
-readers who are not logged in, without a cookie being set. Votes clear this worker's pages;
-other workers show the new count within PAGE_CACHE_SECONDS.
+readers who are not logged in, without a cookie being set. A vote clears this worker's pages
+of that article (anyone can vote, so a vote must not empty the whole cache); other workers
+show the new count within PAGE_CACHE_SECONDS.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -23,40 +24,48 @@ from .accounts.login import logged_in
 # The request headers that can turn a cached page into a 304.
 CONDITIONAL = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 T = TypeVar("T")
-MISSING = object()
 
 
 class PageCache:
+    """Pages and values by key; each entry may belong to a group (an article) forgotten at once."""
+
     def __init__(self, size: int, seconds: float) -> None:
         self.seconds = seconds
+        # key -> (group, page or value)
         self._pages: TTLCache = TTLCache(maxsize=max(size, 1), ttl=max(seconds, 0.001))
         self._lock = threading.Lock()  # cachetools caches are not thread-safe by themselves
 
     def get(self, key: str) -> tuple[bytes, list] | None:
         with self._lock:
-            return self._pages.get(key)
+            entry = self._pages.get(key)
+        return None if entry is None else entry[1]
 
-    def put(self, key: str, response: Response) -> None:
+    def put(self, key: str, response: Response, group: Hashable = None) -> None:
         # The Date header is set afresh for every reader.
         headers = [(name, value) for name, value in response.headers.items() if name != "Date"]
         page = (response.get_data(), headers)
         with self._lock:
-            self._pages[key] = page
+            self._pages[key] = (group, page)
 
-    def remember(self, key: tuple, compute: Callable[[], T]) -> T:
+    def remember(self, key: tuple, compute: Callable[[], T], group: Hashable = None) -> T:
         """A value pages show (a vote count), kept as long as the pages themselves."""
         with self._lock:
-            value = self._pages.get(key, MISSING)
-        if value is MISSING:
-            value = compute()
-            if self.seconds:
-                with self._lock:
-                    self._pages[key] = value
+            entry = self._pages.get(key)
+        if entry is not None:
+            return entry[1]
+        value = compute()
+        if self.seconds:
+            with self._lock:
+                self._pages[key] = (group, value)
         return value
 
-    def clear(self) -> None:
+    def forget(self, group: Hashable) -> None:
+        """Drop every entry of the group; a few hundred entries at most, so a scan is cheap."""
         with self._lock:
-            self._pages.clear()
+            for key in list(self._pages):
+                entry = self._pages.get(key)
+                if entry is not None and entry[0] == group:
+                    del self._pages[key]
 
 
 def init_app(app: Flask) -> None:
@@ -69,13 +78,13 @@ def init_app(app: Flask) -> None:
         app.jinja_env.globals["cached_fragment"] = Fragments(app.config["PAGE_CACHE_SIZE"])
 
 
-def remembered(key: tuple, compute: Callable[[], T]) -> T:
-    return current_app.extensions["page_cache"].remember(key, compute)
+def remembered(key: tuple, compute: Callable[[], T], group: Hashable = None) -> T:
+    return current_app.extensions["page_cache"].remember(key, compute, group)
 
 
-def forget_pages() -> None:
-    """Something every reader sees changed (a vote): render this worker's pages afresh."""
-    current_app.extensions["page_cache"].clear()
+def forget_pages(group: Hashable) -> None:
+    """Something a group of pages shows changed (a vote): render them afresh in this worker."""
+    current_app.extensions["page_cache"].forget(group)
 
 
 def anonymous_request() -> bool:
@@ -95,10 +104,11 @@ def storable(response: Response) -> bool:
     )
 
 
-def cached_page(*query: str) -> Callable:
+def cached_page(*query: str, group: Callable[..., Hashable] | None = None) -> Callable:
     """Serve the view from the page cache; query names the arguments the page depends on.
 
     Requests carrying any other argument (a feedback message, a tracking tag) bypass the cache.
+    group, given the view's arguments, names the group the page belongs to (its article).
     """
 
     def decorator(view: Callable) -> Callable:
@@ -116,7 +126,7 @@ def cached_page(*query: str) -> Callable:
             if page is None:
                 response = current_app.make_response(view(**kwargs))
                 if storable(response):
-                    cache.put(key, response)
+                    cache.put(key, response, group(**kwargs) if group else None)
                 return response
             body, headers = page
             response = current_app.response_class(body, headers=headers)

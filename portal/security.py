@@ -1,11 +1,13 @@
 """Security headers, log-in rate limits and the checks that keep a production start safe."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from werkzeug.sansio.utils import host_is_trusted
 
 from .accounts.login import logged_in
 from .accounts.services import normalize_email
@@ -82,9 +84,17 @@ def content_security_policy(app: Flask, amazon_forms: bool) -> str:
 
 def keep_private(response: Response) -> Response:
     """A response about one person: no shared cache keeps it, no browser stores it."""
-    response.cache_control.private = True
-    response.cache_control.no_store = True
+    control = response.cache_control
+    control.public = False
+    control.s_maxage = None
+    control.private = True
+    control.no_store = True
     return response
+
+
+def stored_nowhere(response: Response) -> bool:
+    """no-store without public: neither a shared cache nor the browser keeps it."""
+    return bool(response.cache_control.no_store) and not response.cache_control.public
 
 
 def production_problems(config) -> list[str]:
@@ -102,7 +112,35 @@ def production_problems(config) -> list[str]:
         )
     if not config["TOKEN_KEYS"]:
         problems.append("PORTAL_TOKEN_KEYS is empty: refresh tokens need their own encryption key")
+    if not config["TRUSTED_HOSTS"]:
+        problems.append(
+            "PORTAL_TRUSTED_HOSTS is empty: list the portal's public host names, "
+            "e.g. '[\"help.example.com\"]', so that a forged Host header gets a 400"
+        )
+    problems.extend(base_url_problems(config["BASE_URL"], config["TRUSTED_HOSTS"]))
     return problems
+
+
+def base_url_problems(base_url: str | None, trusted_hosts: list[str] | str | None) -> list[str]:
+    """Links in e-mails and the URLs the portal calls itself are built from PORTAL_BASE_URL."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme != "https" or not parts.hostname or loopback(parts.hostname):
+        return [
+            f"PORTAL_BASE_URL is {base_url!r}: set the portal's public https address, "
+            "e.g. https://help.example.com"
+        ]
+    if trusted_hosts and not host_is_trusted(parts.netloc, trusted_hosts):
+        return [f"PORTAL_BASE_URL's host {parts.netloc} is not one of PORTAL_TRUSTED_HOSTS"]
+    return []
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def init_app(app: Flask) -> None:
@@ -112,6 +150,14 @@ def init_app(app: Flask) -> None:
         if problems:
             raise RuntimeError("The portal refuses to start in production: " + "; ".join(problems))
         app.config["SESSION_COOKIE_SECURE"] = True
+    if production and not app.config["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in app.config:
+        # Allowed, so that one small instance needs no Redis, but the limits are then weaker.
+        # PORTAL_RATELIMIT_STORAGE_URI=memory:// says so knowingly (and silences this).
+        app.logger.warning(
+            "PORTAL_REDIS_URL is not set: rate limits (log-in, votes, the view beacon) are counted "
+            "per worker process, so each limit is really its value times the number of workers "
+            "and instances. Set PORTAL_REDIS_URL to share them."
+        )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     policy = content_security_policy(app, amazon_forms=False)
@@ -140,4 +186,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", referrer)
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if logged_in() and not stored_nowhere(response):
+            # Whatever a view said: the page holds the user's CSRF token, maybe internal titles.
+            keep_private(response)
         return response

@@ -1,5 +1,6 @@
 """Helpers shared by the test suites (fixtures live in conftest.py)."""
 
+import functools
 import json
 import os
 import re
@@ -39,6 +40,8 @@ def need(available: bool, reason: str) -> None:
 
 
 def database_url(tmp_path: Path) -> str:
+    if DATABASE_URL and DATABASE_URL.startswith("postgresql"):
+        return postgres_database(DATABASE_URL)
     return DATABASE_URL or f"sqlite:///{tmp_path / 'portal.db'}"
 
 
@@ -110,6 +113,31 @@ def postgres_available() -> bool:
         return True
     except (sa.exc.SQLAlchemyError, ImportError):  # no driver or no server: "not here"
         return False
+
+
+@functools.cache
+def postgres_database(url: str) -> str:
+    """The URL of a PostgreSQL database, created when missing (once a run); skips without one."""
+    target = sa.engine.make_url(url)
+    name = target.database
+    admin = sa.create_engine(
+        target.set(database="postgres"),
+        isolation_level="AUTOCOMMIT",  # CREATE DATABASE cannot run inside a transaction
+        connect_args={"connect_timeout": 2},
+    )
+    query = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+    try:
+        with admin.connect() as connection:
+            if connection.execute(query, {"name": name}).first() is None:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
+    except sa.exc.ProgrammingError:  # another test run created it at the same moment
+        pass
+    except (sa.exc.SQLAlchemyError, ImportError) as error:
+        need(False, f"cannot create the PostgreSQL database {name!r}: {error}")
+    finally:
+        admin.dispose()
+    return url
 
 
 def chromium_path() -> str | None:

@@ -199,11 +199,12 @@ def browser_at(url: str, address: str) -> Browser:
 
 
 def test_one_address_cannot_lock_a_merchant_out(build_app):
-    app = build_app(
-        LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per minute", LOGIN_LIMIT_PER_ADDRESS="5 per minute"
-    )
-    add_user(app, "marie@example.com")
-    with LiveServer(app) as server:
+    limits = {
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "3 per minute",
+        "LOGIN_LIMIT_PER_ADDRESS": "5 per minute",
+    }
+    with LiveServer(lambda url: build_app(BASE_URL=url, **limits)) as server:
+        add_user(server.app, "marie@example.com")
         attacker = browser_at(server.url, "127.0.0.2")
         codes = [attacker.login("marie@example.com", f"guess {n}").status_code for n in range(4)]
         assert codes == [400, 400, 400, 429]

@@ -1,5 +1,7 @@
 """Faults: Amazon's token endpoint failing mid-renewal, the database dropping its connections."""
 
+import uuid
+
 import pytest
 import requests
 import sqlalchemy as sa
@@ -7,7 +9,15 @@ import sqlalchemy as sa
 from portal.amazon.sandbox import services as sandbox
 from portal.extensions import db
 from tests.flow import authorize, connections, events
-from tests.helpers import DATABASE_URL, POSTGRES, LiveServer, live_app, need, postgres_available
+from tests.helpers import (
+    DATABASE_URL,
+    POSTGRES,
+    LiveServer,
+    live_app,
+    need,
+    postgres_available,
+    postgres_database,
+)
 
 
 def test_renewals_recover_when_the_token_endpoint_comes_back(live, merchant, renewing):
@@ -33,7 +43,7 @@ def live_on_postgres(tmp_path):
     url = (
         DATABASE_URL if (DATABASE_URL or "").startswith("postgresql") else f"{POSTGRES}/portal_test"
     )
-    with LiveServer(live_app(tmp_path, DATABASE_URL=url)) as server:
+    with LiveServer(live_app(tmp_path, DATABASE_URL=postgres_database(url))) as server:
         yield server
 
 
@@ -61,3 +71,20 @@ def test_the_portal_reconnects_after_postgresql_dropped_its_connections(live_on_
         assert session.get(
             f"{live.url}/fr/faq/2763-generer-ou-renouveler-le-token-amazon", timeout=10
         ).ok
+
+
+@pytest.mark.postgres
+def test_the_tests_create_a_missing_postgresql_database():
+    need(postgres_available(), "PostgreSQL is not running on 127.0.0.1:5432")
+    name = f"portal_created_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        url = postgres_database(f"{POSTGRES}/{name}")
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT current_database()")).scalar() == name
+        engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -1,14 +1,16 @@
 """Anonymous pages are rendered once per worker and interval; nobody gets another's page."""
 
+import re
 import time
 from contextlib import contextmanager
 
 import pytest
+import requests
 from flask import template_rendered
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from tests.helpers import add_user
+from tests.helpers import Browser, LiveServer, add_user
 from tests.test_accounts import csrf, login
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
@@ -161,3 +163,57 @@ def test_a_forged_host_header_does_not_poison_the_cache(client):
     html = client.get(FR).get_data(as_text=True)
     assert "evil.example" not in html
     assert 'rel="canonical" href="http://localhost/fr/faq/2763-' in html
+
+
+PERSONAL_PAGES = [
+    "/fr/",
+    "/fr/category/support",
+    FR,
+    FR + "/print",
+    FR + "?feedback=thanks",
+    "/fr/search?q=renouvellement",  # with results
+    "/fr/search?q=2763",
+    "/fr/search?q=zzzqqq",  # without
+    "/sitemap.xml",
+    "/robots.txt",
+    "/fr/account/amazon",
+    "/api/v1/amazon/connections",
+]
+STAFF_PAGES = ["/fr/support/", "/fr/support/dashboard", "/fr/support/link?article=2763"]
+
+
+@pytest.mark.parametrize("role", ["merchant", "support"])
+def test_no_answer_to_a_logged_in_user_is_public(live, role):
+    """Their pages hold the log-out form's CSRF token and, for staff, internal titles."""
+    add_user(live.app, "someone@example.com", role=role)
+    browser = Browser(live.url)
+    browser.login("someone@example.com", "correct horse")
+    for path in PERSONAL_PAGES + (STAFF_PAGES if role == "support" else []):
+        response = browser.get(path, follow=False)
+        assert response.status_code == 200, path
+        control = response.headers.get("Cache-Control", "")
+        assert "private" in control and "public" not in control, (path, control)
+        assert "s-maxage" not in control, path
+
+
+def test_a_vote_renders_only_that_articles_pages_afresh(sample_faq, article_file, build_app):
+    """A voter with a fresh cookie each time must not empty every cached page (cache-busting)."""
+    article_file(sample_faq / "12-other", "fr", id=12, slug="other", title="Other", revision=1)
+    others = ["/fr/", "/fr/category/guides", "/fr/faq/12-other", "/sitemap.xml"]
+    voted = ["/fr/faq/10-sample-fr", "/fr/faq/10-sample-fr/print", "/en/faq/10-sample-en"]
+    with LiveServer(lambda url: build_app(sample_faq, BASE_URL=url)) as server:
+        for path in others + voted:
+            assert requests.get(server.url + path, timeout=10).status_code == 200
+        for _ in range(3):  # three "readers", each with a fresh cookie
+            vote = requests.post(f"{server.url}/fr/faq/10/vote", data={"helpful": "yes"},
+                                 allow_redirects=False, timeout=10)  # fmt: skip
+            assert vote.status_code == 303
+        with renders(server.app) as rendered:
+            for path in others:
+                requests.get(server.url + path, timeout=10)
+        assert rendered == []
+        with renders(server.app) as rendered:
+            pages = [requests.get(server.url + path, timeout=10).text for path in voted]
+        assert rendered == ["faq/article.html", "faq/print.html", "faq/article.html"]
+    assert "3 votes" in pages[0]
+    assert re.search(r"Votes</th><td>3</td>", pages[1])  # its count was renewed with the pages

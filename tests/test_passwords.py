@@ -10,7 +10,7 @@ from portal import create_app
 from portal.accounts.models import User
 from portal.accounts.services import find_user
 from portal.extensions import db
-from tests.helpers import Browser, LiveServer, add_user, make_app
+from tests.helpers import Browser, LiveServer, add_user, live_app
 
 API = "/api/v1/amazon/connections"
 NEW = "a new and long passphrase"
@@ -135,7 +135,7 @@ def test_the_password_page_needs_csrf_and_a_log_in(live, merchant):
 @pytest.fixture
 def real_cost_live(tmp_path):
     """The portal with the production hashing cost and no log-in limit in the way."""
-    app = make_app(
+    app = live_app(
         tmp_path,
         PASSWORD_HASH_METHOD=REAL_COST,
         LOGIN_LIMIT_PER_ADDRESS="1000 per minute",

@@ -35,7 +35,7 @@ def shared_database():
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
         connection.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
     url = f"{POSTGRES}/{DATABASE}"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "shared-secret"})
+    app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "shared-secret"})
     with app.app_context():
         from flask_migrate import upgrade
 

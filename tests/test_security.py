@@ -22,6 +22,9 @@ PRODUCTION = {
     "AMAZON_CLIENT_ID": "amzn1.application-oa2-client.x",
     "AMAZON_CLIENT_SECRET": "secret",
     "AMAZON_APPLICATION_ID": "amzn1.sp.solution.x",
+    "TRUSTED_HOSTS": ["help.example.com"],
+    "BASE_URL": "https://help.example.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -90,11 +93,49 @@ def test_production_sets_hsts_and_secure_cookies(tmp_path):
     ({"AMAZON_CLIENT_ID": None, "AMAZON_SANDBOX": None}, "PORTAL_AMAZON_SANDBOX=true"),
     ({"AMAZON_CLIENT_SECRET": None}, "PORTAL_AMAZON_CLIENT_SECRET"),
     ({"TOKEN_KEYS": None}, "PORTAL_TOKEN_KEYS"),
+    ({"TRUSTED_HOSTS": None}, "PORTAL_TRUSTED_HOSTS"),
+    ({"TRUSTED_HOSTS": []}, "PORTAL_TRUSTED_HOSTS"),
+    ({"BASE_URL": "http://127.0.0.1:5000"}, "PORTAL_BASE_URL"),  # the default
+    ({"BASE_URL": "http://help.example.com"}, "PORTAL_BASE_URL.*https"),
+    ({"BASE_URL": "https://localhost"}, "PORTAL_BASE_URL"),
+    ({"BASE_URL": "https://[::1]:8443"}, "PORTAL_BASE_URL"),
+    ({"BASE_URL": "https://other.example.com"}, "PORTAL_BASE_URL.*PORTAL_TRUSTED_HOSTS"),
 ])  # fmt: skip
 def test_production_refuses_an_unsafe_start(tmp_path, change, reason):
     config = {**PRODUCTION, "TOKEN_KEYS": Fernet.generate_key().decode(), **change}
     with pytest.raises(RuntimeError, match=reason):
         create_app({**config, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_production_reads_trusted_hosts_and_base_url_from_the_environment(tmp_path, monkeypatch):
+    config = {**PRODUCTION, "TOKEN_KEYS": Fernet.generate_key().decode(),
+              "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}  # fmt: skip
+    del config["TRUSTED_HOSTS"], config["BASE_URL"]
+    monkeypatch.setenv("PORTAL_TRUSTED_HOSTS", '["help.example.com", ".shop.example"]')
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://help.example.com")
+    app = create_app(config)
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "help.example.com"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://evil.example")
+    with pytest.raises(RuntimeError, match="PORTAL_BASE_URL"):
+        create_app(config)
+
+
+def test_production_without_redis_says_the_limits_are_per_worker(tmp_path, caplog):
+    config = {**PRODUCTION, "TOKEN_KEYS": Fernet.generate_key().decode(),
+              "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="portal"):
+        create_app(config)
+    assert not [r for r in caplog.records if "PORTAL_REDIS_URL" in r.getMessage()]
+    with caplog.at_level(logging.WARNING, logger="portal"):
+        create_app({**config, "REDIS_URL": None})
+    (warning,) = [r for r in caplog.records if "PORTAL_REDIS_URL" in r.getMessage()]
+    assert warning.levelno == logging.WARNING and "per worker" in warning.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="portal"):  # chosen knowingly: no warning
+        create_app({**config, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert not [r for r in caplog.records if "PORTAL_REDIS_URL" in r.getMessage()]
 
 
 def test_login_is_rate_limited_per_account_and_address(build_app):

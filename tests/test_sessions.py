@@ -8,7 +8,7 @@ import pytest
 from portal.accounts import sessions
 from portal.accounts.services import find_user
 from tests.flow import start
-from tests.helpers import Browser, LiveServer, add_user, make_app
+from tests.helpers import Browser, LiveServer, add_user, live_app
 
 API = "/api/v1/amazon/connections"
 MINUTE, DAY = 60, 24 * 60 * 60
@@ -93,9 +93,8 @@ def test_activity_keeps_a_session_and_idleness_ends_it(live, clock):
 
 
 def test_a_session_ends_seven_days_after_log_in_however_active(tmp_path, clock):
-    app = make_app(tmp_path, SESSION_IDLE_MINUTES=2 * 24 * 60)
-    add_user(app, "marie@example.com")
-    with LiveServer(app) as server:
+    with LiveServer(live_app(tmp_path, SESSION_IDLE_MINUTES=2 * 24 * 60)) as server:
+        add_user(server.app, "marie@example.com")
         browser = Browser(server.url)
         browser.login("marie@example.com", "correct horse")
         for _ in range(6):
@@ -109,9 +108,8 @@ def test_a_session_ends_seven_days_after_log_in_however_active(tmp_path, clock):
 
 
 def test_the_time_limits_come_from_the_configuration(tmp_path, clock):
-    app = make_app(tmp_path, SESSION_IDLE_MINUTES=10, SESSION_LIFETIME_DAYS=1)
-    add_user(app, "marie@example.com")
-    with LiveServer(app) as server:
+    with LiveServer(live_app(tmp_path, SESSION_IDLE_MINUTES=10, SESSION_LIFETIME_DAYS=1)) as server:
+        add_user(server.app, "marie@example.com")
         browser = Browser(server.url)
         browser.login("marie@example.com", "correct horse")
         clock[0] += 11 * MINUTE

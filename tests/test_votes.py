@@ -1,7 +1,10 @@
 """'Was this article helpful?': stored per article, language and revision, one vote per reader."""
 
+import requests
+
 from portal.extensions import db
-from portal.faq.models import Vote
+from portal.faq.models import ArticleView, Vote
+from tests.helpers import LiveServer
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 
@@ -80,3 +83,33 @@ def test_the_vote_form_works_without_a_session(client):
     response = vote(client, "yes", Origin="http://localhost")
     assert response.status_code == 303
     assert "session=" not in response.headers.get("Set-Cookie", "")
+
+
+def test_votes_are_limited_per_address(build_app):
+    """A fresh cookie makes a new voter, so the address is what limits a flood of votes."""
+    with LiveServer(lambda url: build_app(BASE_URL=url, VOTE_LIMIT="3 per minute")) as server:
+        app = server.app
+        codes = [
+            requests.post(f"{server.url}/de/faq/2763/vote", data={"helpful": "yes"},
+                          allow_redirects=False, timeout=10).status_code
+            for _ in range(4)
+        ]  # fmt: skip
+        refused = requests.post(
+            f"{server.url}/de/faq/2763/vote", data={"helpful": "no"}, timeout=10
+        )
+    assert codes == [303, 303, 303, 429]
+    assert refused.status_code == 429 and '<html lang="de"' in refused.text
+    assert "Zu viele Versuche" in refused.text
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Vote.id))).scalar() == 3
+
+
+def test_the_view_beacon_is_limited_per_address(build_app):
+    with LiveServer(lambda url: build_app(BASE_URL=url, VIEW_LIMIT="2 per minute")) as server:
+        app = server.app
+        answers = [requests.post(f"{server.url}/de/faq/2763/viewed", timeout=10) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [204, 204, 429]
+    refused = answers[-1]
+    assert refused.headers["Content-Type"].startswith("text/plain") and "<" not in refused.text
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.sum(ArticleView.count))).scalar() == 2

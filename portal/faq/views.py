@@ -16,12 +16,15 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RequestLimit
 from flask_login import current_user
 
 from .. import faq
 from ..amazon.live import LiveView, live_view
+from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
+from ..security import keep_private, limiter
 from ..urls import same_origin_request
 
 bp = localized_blueprint("faq", __name__)
@@ -30,6 +33,7 @@ root = Blueprint("faq_root", __name__)
 VOTER_COOKIE = "voter"
 FEEDBACK_MESSAGES = ("thanks", "already")
 PUBLIC_MAX_AGE = 300
+SEARCH_MAX_AGE = 60
 
 
 def can_see_internal() -> bool:
@@ -102,16 +106,19 @@ def faq_helpers() -> dict:
     }
 
 
+def shared(response: Response, max_age: int) -> Response:
+    """Anonymous readers' pages may be kept by shared caches; a logged-in user's never."""
+    if current_user.is_authenticated:
+        # The header holds the log-out form's CSRF token; staff see internal titles.
+        return keep_private(response)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
+
+
 def public_page(body: str, last_modified: datetime | None = None) -> Response:
     """A page without personal data: cacheable by shared caches, revalidated by ETag."""
-    response = current_app.make_response(body)
-    if current_user.is_authenticated:
-        # The header names the logged-in user's pages: keep it out of shared caches.
-        response.cache_control.private = True
-        response.cache_control.max_age = 0
-    else:
-        response.cache_control.public = True
-        response.cache_control.max_age = PUBLIC_MAX_AGE
+    response = shared(current_app.make_response(body), PUBLIC_MAX_AGE)
     if last_modified:
         response.last_modified = last_modified.replace(tzinfo=UTC)
     response.add_etag()
@@ -132,6 +139,11 @@ def merchant_live_view(page: faq.ArticlePage) -> LiveView | None:
     return live_view(current_user.id, g.lang)
 
 
+def article_group(article_id: int, **_) -> tuple[str, int]:
+    """The cached pages and vote counts of one article, which a vote on it renews."""
+    return ("article", article_id)
+
+
 def page_context(page: faq.ArticlePage, fresh_votes: bool = False) -> dict:
     """What the article and its print view show besides the text.
 
@@ -142,7 +154,9 @@ def page_context(page: faq.ArticlePage, fresh_votes: bool = False) -> dict:
     if fresh_votes:
         votes = faq.vote_summary(*key)
     else:
-        votes = remembered(("votes", *key), lambda: faq.vote_summary(*key))
+        votes = remembered(
+            ("votes", *key), lambda: faq.vote_summary(*key), article_group(page.article.id)
+        )
     updated = datetime.combine(page.translation.updated, time())
     last_modified = max(filter(None, (updated, votes.last_vote)))
     return {
@@ -182,7 +196,7 @@ def category(path: str) -> ResponseReturnValue:
 
 
 @bp.get("/faq/<int:article_id>-<slug>")
-@cached_page()
+@cached_page(group=article_group)
 def article(article_id: int, slug: str) -> ResponseReturnValue:
     """Show one FAQ article in the reader's language."""
     page = find_page(article_id)
@@ -200,7 +214,7 @@ def article(article_id: int, slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/faq/<int:article_id>-<slug>/print")
-@cached_page()
+@cached_page(group=article_group)
 def print_view(article_id: int, slug: str) -> ResponseReturnValue:
     page = find_page(article_id)
     if slug != page.translation.slug:
@@ -209,7 +223,21 @@ def print_view(article_id: int, slug: str) -> ResponseReturnValue:
     return public_page(render_template("faq/print.html", **context), context["last_modified"])
 
 
+def vote_limit() -> str:
+    return current_app.config["VOTE_LIMIT"]
+
+
+def view_limit() -> str:
+    return current_app.config["VIEW_LIMIT"]
+
+
+def beacon_refused(limit: RequestLimit) -> Response:
+    """The browser sends the beacon and never shows its answer: no page to render."""
+    return current_app.make_response(plain_error(429))
+
+
 @bp.post("/faq/<int:article_id>/vote")
+@limiter.limit(vote_limit)  # per address: a fresh cookie is a new voter
 def vote(article_id: int) -> ResponseReturnValue:
     """Record "Was this article helpful?"; one vote per reader and revision."""
     page = find_page(article_id)
@@ -220,7 +248,7 @@ def vote(article_id: int) -> ResponseReturnValue:
     voter = f"user:{current_user.id}" if current_user.is_authenticated else f"reader:{identity}"
     counted = faq.record_vote(page, voter, answer == "yes")
     if counted:
-        forget_pages()
+        forget_pages(article_group(page.article.id))
     target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
     response = redirect(f"{target}#feedback", 303)
     response.set_cookie(
@@ -231,6 +259,7 @@ def vote(article_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/faq/<int:article_id>/viewed")
+@limiter.limit(view_limit, on_breach=beacon_refused)
 def viewed(article_id: int) -> ResponseReturnValue:
     """The article page's beacon: count a read (cached pages count too, bots without JS do not)."""
     page = find_page(article_id)
@@ -246,8 +275,7 @@ def search() -> ResponseReturnValue:
     query = request.args.get("q", "")
     results = faq.search(query, g.lang, include_internal=can_see_internal())
     response = current_app.make_response(render_template("faq/search.html", results=results))
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
+    shared(response, SEARCH_MAX_AGE)
     if results.empty:
         # Every search without results is counted for support: caches must ask each time.
         response.cache_control.no_cache = True
