@@ -36,6 +36,8 @@ PRODUCTION = {
     "ENV": "production",
     "SECRET_KEY": "a-long-random-production-secret",
     "TOKEN_KEYS": Fernet.generate_key().decode(),
+    "TRUSTED_HOSTS": ["help.example.com"],
+    "BASE_URL": "https://help.example.com",
 }
 
 
@@ -166,7 +168,9 @@ def test_production_runs_the_sandbox_when_asked_and_warns(tmp_path, caplog):
     assert "Amazon sandbox" in caplog.text
     with app.app_context():
         db.create_all()
-    assert app.test_client().get("/sandbox/controls").status_code == 302  # needs its own log-in
+    client = app.test_client()
+    answer = client.get("/sandbox/controls", base_url="https://help.example.com")
+    assert answer.status_code == 302  # needs its own log-in
 
 
 def test_development_without_amazon_credentials_runs_the_sandbox(build_app):
