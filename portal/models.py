@@ -4,6 +4,9 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import Enum
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
 
 
 def utcnow() -> datetime:
@@ -19,3 +22,16 @@ def str_enum(enum_class: type[enum.StrEnum], length: int) -> Enum:
         length=length,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+def commit_unless_duplicate() -> bool:
+    """Commit what was added; False, with nothing written, when a unique key says it exists.
+
+    Two requests at once both try, and the database lets exactly one of them in.
+    """
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True

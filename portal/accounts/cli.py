@@ -1,5 +1,8 @@
 """`flask users create|set-password|logout-everywhere EMAIL`: accounts from the command line."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
@@ -25,6 +28,16 @@ def ask_password(password: str | None) -> str:
     return password
 
 
+@contextmanager
+def refused_as_console_error() -> Iterator[None]:
+    """A refused address or password ends the command with its reason, in English."""
+    try:
+        with force_locale("en"):  # the password policy speaks the console's language
+            yield
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @users.command("create")
 @click.argument("email")
 @click.option(
@@ -36,11 +49,8 @@ def ask_password(password: str | None) -> str:
 def create(email: str, role: str, password: str | None, language: str, timezone: str) -> None:
     """Create a user who can log in to the portal."""
     password = ask_password(password)
-    try:
-        with force_locale("en"):  # the password policy speaks the console's language
-            user = create_user(email, password, Role(role), language, timezone)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
+    with refused_as_console_error():
+        user = create_user(email, password, Role(role), language, timezone)
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email}")
 
@@ -52,11 +62,8 @@ def set_password(email: str, password: str | None) -> None:
     """Give a user a new password; their sessions end."""
     user = existing(email)
     password = ask_password(password)
-    try:
-        with force_locale("en"):
-            change_password(user, password)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
+    with refused_as_console_error():
+        change_password(user, password)
     db.session.commit()
     click.echo(f"Changed the password of {user.email}; their sessions have ended.")
 

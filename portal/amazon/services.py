@@ -22,7 +22,7 @@ from flask import current_app, g, session
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import utcnow
+from ..models import commit_unless_duplicate, utcnow
 from .client import absolute, amazon, portal_url, seller_central_url, spapi_url
 from .crypto import TokenVault
 from .marketplaces import MARKETPLACES, central_hosts
@@ -254,12 +254,7 @@ def use_once(value: str) -> bool:
     lifetime = timedelta(seconds=current_app.config["AMAZON_STATE_TTL"])
     db.session.execute(db.delete(UsedState).where(UsedState.used_at < now - lifetime))
     db.session.add(UsedState(digest=hashlib.sha256(value.encode()).hexdigest(), used_at=now))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    return commit_unless_duplicate()
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..models import utcnow
+from ..models import commit_unless_duplicate, utcnow
 from .library import Library
 from .models import ArticleView, SearchMiss, Vote
 from .render import Rendered
@@ -208,12 +208,7 @@ def record_vote(page: ArticlePage, identity: str, helpful: bool) -> bool:
             helpful=helpful,
         )
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    return commit_unless_duplicate()
 
 
 def count_view(article_id: int, lang: str) -> None:

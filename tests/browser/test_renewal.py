@@ -147,3 +147,24 @@ def test_self_service_page_is_accessible_and_shows_the_next_step(page, expiring_
         "data-state", "expiring"
     )
     assert axe(page) == []
+
+
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
+def test_the_login_uri_question_and_the_password_page_are_accessible(
+    page, live_server, expiring_merchant, axe
+):
+    email, lang, _ = expiring_merchant
+    confirm = "/sandbox/seller-central/apps/authorize/confirm/"
+    link = "/amazon/login?" + "&".join([
+        f"amazon_callback_uri={live_server.url}{confirm}{live_server.app.config['AMAZON_APPLICATION_ID']}",
+        "amazon_state=s",
+        "selling_partner_id=A1B2C3D4E5F6G7",
+    ])  # fmt: skip
+    log_in(page, email, lang, f"/{lang}/account/amazon")
+    page.goto(link)
+    expect(page.locator("#login-uri")).to_have_attribute("data-seller", "new")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert axe(page) == []
+    page.goto(f"/{lang}/account/password")
+    expect(page.locator("form")).not_to_have_count(0)
+    assert axe(page) == []
