@@ -1,4 +1,5 @@
-"""`flask translate ...`: keep the gettext catalogs of the ten languages in step with the code."""
+"""The `flask` commands: `translate` (the ten languages' catalogs) here, and each feature's own
+group (`users`, `demo`, `reminders`, `tokens`, `faq`), registered together by `register()`."""
 
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import click
 from babel.messages.catalog import TranslationError
 from babel.messages.checkers import checkers
 from babel.messages.pofile import read_po
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .accounts.cli import users
@@ -18,22 +19,30 @@ from .faq.cli import faq
 from .i18n import LANGUAGES
 from .reminders.cli import reminders
 
-ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS = ROOT / "translations"
-POT = ROOT / "messages.pot"
-
 translate = AppGroup("translate", help="Extract, update, check and compile UI translations.")
+
+
+def source_root() -> Path:
+    """Where babel.cfg is: the folder that holds the portal package."""
+    return Path(current_app.root_path).parent
+
+
+def catalogs() -> Path:
+    return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
 
 def pybabel(*args: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", *args], check=True, cwd=ROOT
+        [sys.executable, "-m", "babel.messages.frontend", "-q", *args],
+        check=True,
+        cwd=source_root(),
     )
 
 
 @translate.command()
 def update() -> None:
     """Extract the UI text and merge it into every language's catalog."""
+    pot = source_root() / "messages.pot"
     pybabel(
         "extract",
         "-F",
@@ -43,23 +52,23 @@ def update() -> None:
         "--no-location",
         "--sort-output",
         "-o",
-        str(POT),
+        str(pot),
         ".",
     )
     for code in LANGUAGES:
-        catalog = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+        catalog = catalogs() / code / "LC_MESSAGES" / "messages.po"
         if catalog.exists():
-            pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code,
+            pybabel("update", "-i", str(pot), "-d", str(catalogs()), "-l", code,
                     "--no-fuzzy-matching", "--ignore-obsolete")  # fmt: skip
         else:
-            pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code)
-    POT.unlink()
+            pybabel("init", "-i", str(pot), "-d", str(catalogs()), "-l", code)
+    pot.unlink()
 
 
 @translate.command()
 def compile() -> None:  # noqa: A001 (the command's name)
     """Compile the catalogs into .mo files."""
-    pybabel("compile", "-d", str(TRANSLATIONS))
+    pybabel("compile", "-d", str(catalogs()))
 
 
 @translate.command()
@@ -75,7 +84,7 @@ def check() -> None:
 
 def catalog_problems(code: str) -> list[str]:
     """What keeps one language's catalog from being complete."""
-    path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    path = catalogs() / code / "LC_MESSAGES" / "messages.po"
     if not path.exists():
         return [f"{path}: missing catalog"]
     with path.open("rb") as handle:

@@ -82,6 +82,16 @@ def content_security_policy(app: Flask, amazon_forms: bool) -> str:
     )
 
 
+def remember(response: Response, name: str, value: str, httponly: bool = True) -> Response:
+    """A cookie kept for a year (a reader's language, a voter's id), sent only over HTTPS in
+    production and not with other sites' requests."""
+    response.set_cookie(
+        name, value, max_age=365 * 86400, httponly=httponly, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )  # fmt: skip
+    return response
+
+
 def keep_private(response: Response) -> Response:
     """A response about one person: no shared cache keeps it, no browser stores it."""
     control = response.cache_control

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 from .i18n import LANG_COOKIE, LANGUAGES
+from .security import remember
 from .urls import is_own_path
 
 bp = Blueprint("site", __name__)
@@ -20,12 +21,7 @@ def switch_language(code: str) -> ResponseReturnValue:
     target = request.args.get("next")
     if not is_own_path(target):
         target = url_for("faq.home", lang=code)
-    response = redirect(target)
-    response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )  # fmt: skip
-    return response
+    return remember(redirect(target), LANG_COOKIE, code)
 
 
 @bp.get("/healthz")

@@ -1,6 +1,6 @@
 """Small URL helpers shared by the blueprints."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import request
 
@@ -11,6 +11,12 @@ def is_own_path(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target and "\n" not in target
+
+
+def with_query(url: str, **params: str | None) -> str:
+    """The URL with these parameters added to its query; None values are left out."""
+    separator = "&" if urlsplit(url).query else "?"
+    return f"{url}{separator}{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
 def same_origin_request() -> bool:

@@ -42,8 +42,9 @@ def test_migrations_create_the_models_tables(tmp_path):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_catalog_is_complete(lang):
-    assert catalog_problems(lang) == []
+def test_catalog_is_complete(app, lang):
+    with app.app_context():
+        assert catalog_problems(lang) == []
 
 
 def test_translate_check_command(runner):

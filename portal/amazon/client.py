@@ -7,13 +7,14 @@ Amazon's consent URL takes `application_id` (not `client_id`) and its redirect c
 
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import MismatchingStateError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Flask, current_app, session
 
+from ..urls import with_query
 from .marketplaces import MARKETPLACES, SPAPI_HOSTS
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
@@ -62,6 +63,11 @@ def spapi_url(region: str) -> str:
     return absolute(current_app.config["AMAZON_SPAPI_URL"] or SPAPI_HOSTS[region]).rstrip("/")
 
 
+def draft_version() -> str | None:
+    """Amazon's draft apps are authorized with version=beta."""
+    return "beta" if current_app.config["AMAZON_DRAFT_APP"] else None
+
+
 class AmazonApp(FlaskOAuth2App):
     """Authlib's Flask client, fitted to Seller Central and Login with Amazon."""
 
@@ -69,13 +75,15 @@ class AmazonApp(FlaskOAuth2App):
         """The consent URL of the marketplace's Seller Central, with only Amazon's parameters."""
         state = generate_token(32)
         base = kwargs.pop("seller_central")
-        params = {"application_id": current_app.config["AMAZON_APPLICATION_ID"], "state": state}
-        if redirect_uri:
-            params["redirect_uri"] = redirect_uri
-        if current_app.config["AMAZON_DRAFT_APP"]:
-            params["version"] = "beta"
+        url = with_query(
+            f"{base}/apps/authorize/consent",
+            application_id=current_app.config["AMAZON_APPLICATION_ID"],
+            state=state,
+            redirect_uri=redirect_uri or None,
+            version=draft_version(),
+        )
         return {
-            "url": f"{base}/apps/authorize/consent?{urlencode(params)}",
+            "url": url,
             "state": state,
             **kwargs,
         }
@@ -86,10 +94,13 @@ class AmazonApp(FlaskOAuth2App):
         callback_uri has no query: only the parameters below go to Seller Central.
         """
         state = generate_token(32)
-        params = {"redirect_uri": redirect_uri, "amazon_state": amazon_state, "state": state}
-        if current_app.config["AMAZON_DRAFT_APP"]:
-            params["version"] = "beta"
-        url = f"{callback_uri}?{urlencode(params)}"
+        url = with_query(
+            callback_uri,
+            redirect_uri=redirect_uri,
+            amazon_state=amazon_state,
+            state=state,
+            version=draft_version(),
+        )
         self.save_authorize_data(redirect_uri=redirect_uri, url=url, state=state, **kwargs)
         return url
 

@@ -4,6 +4,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 REGIONS = ("NA", "EU", "FE")
+# The marketplace a new connection gets when only its region is known.
+REGION_DEFAULTS = {"NA": "US", "EU": "DE", "FE": "JP"}
+# The marketplace a merchant most likely sells on, from their language.
+LANGUAGE_DEFAULTS = {
+    "fr": "FR", "de": "DE", "en": "UK", "es": "ES", "it": "IT",
+    "nl": "NL", "pl": "PL", "sv": "SE", "ar": "AE", "ja": "JP",
+}  # fmt: skip
 SPAPI_HOSTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
     "EU": "https://sellingpartnerapi-eu.amazon.com",
@@ -56,6 +63,11 @@ EXTRA_CENTRAL_HOSTS = {
     "sellercentral.amazon.co.uk": "EU", "sellercentral.amazon.it": "EU",
     "sellercentral.amazon.es": "EU", "sellercentral-japan.amazon.com": "FE",
 }  # fmt: skip
+
+
+def country_code(code: str) -> str:
+    """The ISO 3166 code of a marketplace's country: Amazon calls the United Kingdom "UK"."""
+    return "GB" if code == "UK" else code
 
 
 def central_hosts() -> dict[str, str]:

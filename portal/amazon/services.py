@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import commit_unless_duplicate, utcnow
 from .client import absolute, amazon, portal_url, seller_central_url, spapi_url
 from .crypto import TokenVault
-from .marketplaces import MARKETPLACES, central_hosts
+from .marketplaces import MARKETPLACES, REGION_DEFAULTS, REGIONS, central_hosts
 from .models import Connection, Event, EventKind, UsedState
 from .state import VALIDITY, Status, status_of
 
@@ -221,7 +221,7 @@ def find_existing(
     query = db.select(Connection).where(
         Connection.user_id == user_id, Connection.selling_partner_id == selling_partner_id
     )
-    if region in ("NA", "EU", "FE"):
+    if region in REGIONS:
         query = query.where(Connection.region == region)
     return db.session.execute(query.order_by(Connection.id)).scalars().first()
 
@@ -311,7 +311,7 @@ def confirm_other_account(user_id: int, add: bool) -> Completed | None:
 def exchange(
     user_id: int, flow: dict, code: str, seller: str, uri: str | None, renewing: Connection | None
 ) -> Completed:
-    region = flow.get("region") if flow.get("region") in ("NA", "EU", "FE") else None
+    region = flow.get("region") if flow.get("region") in REGIONS else None
     target = renewing or find_existing(user_id, seller, region)
     try:
         token = amazon().exchange_code(code, uri)
@@ -390,7 +390,7 @@ def write_token(connection: Connection, refresh_token: str, kind: EventKind) -> 
 
 
 def default_marketplace(region: str | None) -> str:
-    return {"NA": "US", "EU": "DE", "FE": "JP"}.get(region or "", "DE")
+    return REGION_DEFAULTS.get(region or "", "DE")
 
 
 def fail(
@@ -524,7 +524,7 @@ def as_json(connection: Connection) -> dict:
         "authorized_at": iso(connection.authorized_at),
         "expires_at": iso(connection.expires_at),
         "days_left": current.days_left,
-        "sync": {"stock_and_prices": current.stock_and_prices, "orders": current.orders},
+        "sync": {"stock_and_prices": current.sync, "orders": current.sync},
     }
 
 

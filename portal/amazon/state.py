@@ -33,11 +33,8 @@ class Status:
         return self.state in RUNNING
 
     @property
-    def stock_and_prices(self) -> str:
-        return "running" if self.syncing else "stopped"
-
-    @property
-    def orders(self) -> str:
+    def sync(self) -> str:
+        """What the dates say of stock, price and order synchronisation: running or stopped."""
         return "running" if self.syncing else "stopped"
 
     @property

@@ -24,7 +24,7 @@ from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import services
 from .live import live_view
-from .marketplaces import MARKETPLACES
+from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES, country_code
 from .messages import EVENTS, FAILURES, STATES
 from .state import most_urgent
 
@@ -284,26 +284,13 @@ def private(body: str) -> Response:
     return keep_private(current_app.make_response(body))
 
 
-# The marketplace a merchant most likely sells on, from their language.
-LIKELY_MARKETPLACE = {
-    "fr": "FR",
-    "de": "DE",
-    "en": "UK",
-    "es": "ES",
-    "it": "IT",
-    "nl": "NL",
-    "pl": "PL",
-    "sv": "SE",
-    "ar": "AE",
-    "ja": "JP",
-}
 SYNC = {"running": _l("Running"), "stopped": _l("Stopped")}
 
 
 def marketplace_label(code: str) -> str:
     """ "Amazon.fr (France)", the country named in the reader's language."""
     marketplace = MARKETPLACES[code]
-    territory = get_locale().territories.get("GB" if code == "UK" else code, code)
+    territory = get_locale().territories.get(country_code(code), code)
     return f"{marketplace.domain.capitalize()} ({territory})"
 
 
@@ -323,5 +310,5 @@ def amazon_helpers() -> dict:
         "token_state_label": lambda state: STATES[state],
         "event_label": lambda kind: EVENTS[kind],
         "sync_label": lambda value: SYNC[value],
-        "default_marketplace": LIKELY_MARKETPLACE.get(g.get("lang", ""), "DE"),
+        "default_marketplace": LANGUAGE_DEFAULTS.get(g.get("lang", ""), "DE"),
     }

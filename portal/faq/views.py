@@ -24,7 +24,7 @@ from ..amazon.live import LiveView, live_view
 from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
-from ..security import keep_private, limiter
+from ..security import keep_private, limiter, remember
 from ..urls import same_origin_request
 
 bp = localized_blueprint("faq", __name__)
@@ -250,12 +250,7 @@ def vote(article_id: int) -> ResponseReturnValue:
     if counted:
         forget_pages(article_group(page.article.id))
     target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
-    response = redirect(f"{target}#feedback", 303)
-    response.set_cookie(
-        VOTER_COOKIE, identity, max_age=365 * 86400, httponly=True, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )  # fmt: skip
-    return response
+    return remember(redirect(f"{target}#feedback", 303), VOTER_COOKIE, identity)
 
 
 @bp.post("/faq/<int:article_id>/viewed")

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...extensions import db
 from ...models import utcnow
-from ..marketplaces import MARKETPLACES
+from ..marketplaces import MARKETPLACES, country_code
 from ..models import Connection
 from ..state import VALIDITY
 from .models import AccessToken, Authorization, Grant, Seller, Setting, digest
@@ -393,7 +393,7 @@ def participation(code: str) -> dict:
     return {
         "marketplace": {
             "id": marketplace.marketplace_id,
-            "countryCode": "GB" if code == "UK" else code,
+            "countryCode": country_code(code),
             "name": name,
             "defaultCurrencyCode": currency,
             "defaultLanguageCode": language,

@@ -1,7 +1,5 @@
 """The simulated Seller Central pages, LWA token endpoint and SP-API call."""
 
-from urllib.parse import urlencode, urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -17,7 +15,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
-from ..client import portal_url
+from ...urls import with_query
+from ..client import draft_version, portal_url
 from ..services import redirect_uri
 from . import services
 from .models import Authorization, TokenRequest
@@ -82,11 +81,6 @@ def page(template: str, status: int = 200, **context) -> ResponseReturnValue:
 def refusal(code: str) -> ResponseReturnValue:
     """Amazon shows configuration errors on its own page and does not redirect."""
     return page("error.html", 400, code=code)
-
-
-def with_query(url: str, **params) -> str:
-    separator = "&" if urlsplit(url).query else "?"
-    return f"{url}{separator}{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
 @bp.get("/")
@@ -215,7 +209,7 @@ def reauthorize(authorization_id: int) -> ResponseReturnValue:
     # The Login URI registered for the application, and Seller Central's own address.
     callback = portal_url("sandbox.confirm", application_id=authorization.application_id)
     login_uri = portal_url("amazon.login_uri")
-    version = "beta" if current_app.config["AMAZON_DRAFT_APP"] else None
+    version = draft_version()
     return redirect(
         with_query(
             login_uri,
