@@ -10,8 +10,6 @@ its target. Everything runs on loopback; nothing is left behind.
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,18 +21,15 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python bench/run.py`: the tests' helpers are in tests/
+from tests.helpers import Gunicorn, demo_session_cookie, free_port, prepare_demo_database  # noqa: E402
+
 PY = sys.executable
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 TARGETS = {"article": 0.9, "self-service": 0.6, "search": 0.7}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, seconds: float = 30) -> None:
@@ -97,36 +92,16 @@ def median_of(rounds: list[dict], name: str) -> dict:
     return {key: statistics.median(r[name].get(key, 0) for r in rounds) for key in keys}
 
 
-def start_portal(work: Path, env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--max-requests", "0", "--access-logfile", "/dev/null", "--error-logfile", str(work / "gunicorn.log"), "portal:create_app()"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{base}/healthz")
-    return process, base
+def start_portal(work: Path, env: dict, workers: int = 2) -> Gunicorn:
+    """gunicorn as the tests start it, without worker restarts (--max-requests 0) in a run."""
+    portal = Gunicorn(env, work / "gunicorn.log", workers, options=("--max-requests", "0"))
+    portal.wait_ready()
+    return portal
 
 
 def portal_env(work: Path, **extra: str) -> dict:
     return {**os.environ, "PORTAL_ENV": "development", "PORTAL_DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "PORTAL_SECRET_KEY": "bench",
             "PORTAL_BENCH_ROUTES": "true", "PORTAL_LOG_JSON": "false", **extra}  # fmt: skip
-
-
-def prepare_database(env: dict) -> None:
-    for command in (["db", "upgrade"], ["demo"]):
-        subprocess.run([PY, "-m", "flask", "--app", "portal", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)  # fmt: skip
-
-
-def session_cookie(base: str) -> str:
-    browser = requests.Session()
-    page = browser.get(f"{base}/fr/login").text
-    token = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
-    browser.post(f"{base}/fr/login", data={"csrf_token": token, "email": "demo@example.com",
-                                           "password": "demo-merchant"})  # fmt: skip
-    return f"Cookie: session={browser.cookies['session']}"
 
 
 def nginx_conf(work: Path, upstream: str, port: int, static_port: int) -> Path:
@@ -135,7 +110,8 @@ def nginx_conf(work: Path, upstream: str, port: int, static_port: int) -> Path:
     conf = work / "nginx.conf"
     # As root, nginx's workers would otherwise drop to "nobody" and not reach this private folder.
     user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(textwrap.dedent(f"""
+    conf.write_text(
+        textwrap.dedent(f"""
         {user}
         worker_processes 2;
         pid {work}/nginx.pid;
@@ -165,7 +141,8 @@ def nginx_conf(work: Path, upstream: str, port: int, static_port: int) -> Path:
           }}
           server {{ listen 127.0.0.1:{static_port}; root {work}/www; default_type text/html; }}
         }}
-    """))
+    """)
+    )
     return conf
 
 
@@ -187,16 +164,19 @@ def ratio(rounds: list[dict], name: str, base: str, key: str = "rps") -> float:
 
 def verdict(label: str, value: float, target: float, higher_is_better: bool = True) -> bool:
     ok = value >= target if higher_is_better else value <= target
-    print(f"  {'PASS' if ok else 'MISS'}  {label}: {value:.3g} (target {'≥' if higher_is_better else '≤'} {target})")
+    print(
+        f"  {'PASS' if ok else 'MISS'}  {label}: {value:.3g} (target {'≥' if higher_is_better else '≤'} {target})"
+    )
     return ok
 
 
 def web_part(work: Path) -> list[bool]:
     env = portal_env(work)
-    prepare_database(env)
-    portal, base = start_portal(work, env)
+    prepare_demo_database(env)
+    portal = start_portal(work, env)
+    base = portal.url
     try:
-        cookie = session_cookie(base)
+        cookie = f"Cookie: session={demo_session_cookie(base)}"
         pages = {
             "hello": ("bare route /_bench/hello", [f"{base}/_bench/hello"]),
             "article": ("anonymous article", [f"{base}{ARTICLE}"]),
@@ -207,15 +187,18 @@ def web_part(work: Path) -> list[bool]:
               f" {ROUNDS} rounds")  # fmt: skip
         # This machine's speed drifts by a third within minutes: the pages take turns, and each
         # ratio is the median of the rounds' ratios.
-        pids = worker_pids(portal)
+        pids = worker_pids(portal.process)
         rounds = [{name: measure(*args, pids=pids) for name, (_, args) in pages.items()}
                   for _ in range(ROUNDS)]  # fmt: skip
         for name, (label, _) in pages.items():
-            report(label, median_of(rounds, name), None if name == "hello" else ratio(rounds, name, "hello"))
+            report(
+                label,
+                median_of(rounds, name),
+                None if name == "hello" else ratio(rounds, name, "hello"),
+            )
         cached = cache_part(work, base)
     finally:
-        portal.send_signal(signal.SIGTERM)
-        portal.wait(timeout=30)
+        portal.stop()
     print("\n== targets")
     checks = [verdict(f"{name} / bare route", ratio(rounds, name, "hello"), target)
               for name, target in TARGETS.items()]  # fmt: skip
@@ -230,7 +213,9 @@ def cache_part(work: Path, base: str) -> float:
         raise SystemExit("nginx is not installed (apt-get install nginx)")
     port, static_port = free_port(), free_port()
     conf = nginx_conf(work, base, port, static_port)
-    (work / "www" / "article.html").write_bytes(requests.get(f"{base}{ARTICLE}", timeout=10).content)
+    (work / "www" / "article.html").write_bytes(
+        requests.get(f"{base}{ARTICLE}", timeout=10).content
+    )
     subprocess.run(["nginx", "-c", str(conf), "-p", f"{work}/"], check=True)
     try:
         wait_until_up(f"http://127.0.0.1:{port}{ARTICLE}")
@@ -240,7 +225,9 @@ def cache_part(work: Path, base: str) -> float:
         pages = {"cache": f"http://127.0.0.1:{port}{ARTICLE}",
                  "static": f"http://127.0.0.1:{static_port}/article.html"}  # fmt: skip
         rounds = [{name: measure(url) for name, url in pages.items()} for _ in range(ROUNDS)]
-        report("article via nginx cache", median_of(rounds, "cache"), ratio(rounds, "cache", "static"))
+        report(
+            "article via nginx cache", median_of(rounds, "cache"), ratio(rounds, "cache", "static")
+        )
         report("same bytes, nginx static", median_of(rounds, "static"))
         return ratio(rounds, "cache", "static")
     finally:
@@ -255,7 +242,10 @@ def corpus(work: Path, articles: int = 1000) -> Path:
     shutil.copy(source / "categories.toml", target / "categories.toml")
     words = ["stock", "prix", "commande", "Versand", "factura", "spedizione", "levering", "zamówienie",
              "lager", "配送", "شحن", "retour", "EAN", "variante", "catalogue"]  # fmt: skip
-    originals = {path.stem: path.read_text(encoding="utf-8") for path in (source / "2763-amazon-token").glob("*.md")}
+    originals = {
+        path.stem: path.read_text(encoding="utf-8")
+        for path in (source / "2763-amazon-token").glob("*.md")
+    }
     for number in range(articles):
         folder = target / f"{10000 + number}-generated"
         folder.mkdir()
@@ -263,7 +253,9 @@ def corpus(work: Path, articles: int = 1000) -> Path:
         for lang, text in originals.items():
             text = text.replace("id = 2763", f"id = {10000 + number}", 1)
             text = re.sub(r'^slug = "(.*)"$', rf'slug = "\1-{number}"', text, count=1, flags=re.M)
-            text = re.sub(r'^title = "(.*)"$', rf'title = "\1 {number} {extra}"', text, count=1, flags=re.M)
+            text = re.sub(
+                r'^title = "(.*)"$', rf'title = "\1 {number} {extra}"', text, count=1, flags=re.M
+            )
             (folder / f"{lang}.md").write_text(text + f"\n{extra} {number}\n", encoding="utf-8")
     return target
 
@@ -271,13 +263,28 @@ def corpus(work: Path, articles: int = 1000) -> Path:
 def browse(base: str, pages: int = 1500) -> None:
     """Readers all over the corpus, in every language, searching as they go: what fills caches."""
     languages = ["fr", "de", "en", "es", "it", "nl", "pl", "sv", "ar", "ja"]
-    queries = ["renouvellement", "token", "Versand", "トークン", "تجديد", "commande", "lager", "EAN"]
+    queries = [
+        "renouvellement",
+        "token",
+        "Versand",
+        "トークン",
+        "تجديد",
+        "commande",
+        "lager",
+        "EAN",
+    ]
     with requests.Session() as reader:
         for number in range(pages):
             lang = languages[number % len(languages)]
-            reader.get(f"{base}/faq/{10000 + number * 7 % 1000}?lang={lang}", timeout=60).raise_for_status()
+            reader.get(
+                f"{base}/faq/{10000 + number * 7 % 1000}?lang={lang}", timeout=60
+            ).raise_for_status()
             if number % 5 == 0:
-                reader.get(f"{base}/{lang}/search", params={"q": queries[number % len(queries)]}, timeout=60)
+                reader.get(
+                    f"{base}/{lang}/search",
+                    params={"q": queries[number % len(queries)]},
+                    timeout=60,
+                )
 
 
 def corpus_part(work: Path) -> list[bool]:
@@ -287,7 +294,7 @@ def corpus_part(work: Path) -> list[bool]:
         import random, statistics, time
         started = time.perf_counter()
         from portal import create_app
-        app = create_app({{"DATABASE_URL": "sqlite:///{work / 'bench.db'}", "FAQ_DIR": "{faq_dir}"}})
+        app = create_app({{"DATABASE_URL": "sqlite:///{work / "bench.db"}", "FAQ_DIR": "{faq_dir}"}})
         startup = time.perf_counter() - started
         with app.test_request_context():
             from portal import faq
@@ -304,11 +311,16 @@ def corpus_part(work: Path) -> list[bool]:
         print(startup, index, statistics.quantiles(timings, n=20)[18])
     """)
     env = portal_env(work)
-    prepare_database(env)
-    out = subprocess.run([PY, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    prepare_demo_database(env)
+    out = subprocess.run(
+        [PY, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     startup, index, p95 = (float(value) for value in out.split())
-    print(f"start-up {startup:.2f} s, search index built on first search in {index:.2f} s, search p95 {p95 * 1000:.2f} ms")
-    portal, base = start_portal(work, portal_env(work, PORTAL_FAQ_DIR=str(faq_dir)), workers=2)
+    print(
+        f"start-up {startup:.2f} s, search index built on first search in {index:.2f} s, search p95 {p95 * 1000:.2f} ms"
+    )
+    portal = start_portal(work, portal_env(work, PORTAL_FAQ_DIR=str(faq_dir)), workers=2)
+    base = portal.url
     searches = []
     try:
         for _ in range(50):  # warm both workers: pages rendered, index opened
@@ -316,12 +328,11 @@ def corpus_part(work: Path) -> list[bool]:
             requests.get(f"{base}/fr/search?q=token", timeout=120)
             searches.append(time.perf_counter() - begin)
         browse(base)
-        workers = worker_pids(portal)
+        workers = worker_pids(portal.process)
         rss = [int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
                for pid in workers]  # fmt: skip
     finally:
-        portal.send_signal(signal.SIGTERM)
-        portal.wait(timeout=30)
+        portal.stop()
         # The probe left this corpus' search index in the instance folder, for the workers.
         for index_file in (ROOT / "instance").glob("faq-index.*"):
             index_file.unlink()

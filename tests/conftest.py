@@ -8,10 +8,9 @@ from portal.extensions import db
 from tests.flow import connected
 from tests.helpers import (
     SAMPLE_CATEGORIES,
-    Browser,
     LiveServer,
-    add_user,
     live_app,
+    logged_in,
     make_app,
     write_article,
 )
@@ -97,9 +96,7 @@ def live(tmp_path):
 @pytest.fixture
 def merchant(live):
     """A logged-in merchant's browser."""
-    add_user(live.app, "marie@example.com")
-    browser = Browser(live.url)
-    browser.login("marie@example.com", "correct horse")
+    browser, _ = logged_in(live, "marie@example.com")
     return browser
 
 

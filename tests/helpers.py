@@ -188,6 +188,11 @@ def live_app(tmp_path: Path, **config) -> Callable[[str], Flask]:
 CSRF = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
 
 
+def csrf_token(html: str) -> str:
+    """The CSRF token of the form on a page."""
+    return CSRF.search(html).group(1)
+
+
 class Browser:
     """A cookie-keeping HTTP client that follows redirects only when asked to."""
 
@@ -223,6 +228,26 @@ class Browser:
         return self.post("/fr/login", {"email": email, "password": password})
 
 
+def session_of(app: Flask, browser: Browser) -> dict:
+    """What the browser's signed session cookie holds (the test knows the secret key)."""
+    cookie = browser.http.cookies.get("session")
+    if cookie is None:
+        return {}
+    return dict(app.session_interface.get_signing_serializer(app).loads(cookie))
+
+
+def client_login(client, email="marie@example.com", password="correct horse", lang="en", next_=""):
+    """Log in with a Flask test client (Browser.login does it over HTTP)."""
+    page = client.get(f"/{lang}/login", query_string={"next": next_})
+    data = {
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "email": email,
+        "password": password,
+        "next": next_,
+    }
+    return client.post(f"/{lang}/login", data=data)
+
+
 def add_user(app, email: str, role: str = "merchant", language: str = "fr") -> int:
     from portal.accounts.models import Role
     from portal.accounts.services import create_user
@@ -233,6 +258,35 @@ def add_user(app, email: str, role: str = "merchant", language: str = "fr") -> i
         return user.id
 
 
+def logged_in(
+    server: LiveServer, email: str, role: str = "merchant", language: str = "fr"
+) -> tuple[Browser, int]:
+    """A new user, and a browser logged in to their account."""
+    user_id = add_user(server.app, email, role, language)
+    browser = Browser(server.url)
+    browser.login(email, "correct horse")
+    return browser, user_id
+
+
+def demo_session_cookie(base_url: str) -> str:
+    """The session cookie of the demo merchant (`flask demo`), logged in to a running portal."""
+    browser = Browser(base_url)
+    browser.login("demo@example.com", "demo-merchant")
+    return browser.http.cookies["session"]
+
+
+def prepare_demo_database(env: dict) -> None:
+    """Create the tables of the database in env's PORTAL_DATABASE_URL and the demo accounts."""
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "portal", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -240,15 +294,20 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """The portal under gunicorn with the repository's gunicorn.conf.py, on a free port."""
+    """The portal under gunicorn with the repository's gunicorn.conf.py, on a free port.
 
-    def __init__(self, env: dict, log: Path, workers: int = 2) -> None:
+    `options` are more gunicorn command-line options, e.g. ("--max-requests", "0").
+    """
+
+    def __init__(
+        self, env: dict, log: Path, workers: int = 2, options: tuple[str, ...] = ()
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         command = [
             *(sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"),
-            *("--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)),
+            *("--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), *options),
             *("--access-logfile", "/dev/null", "--error-logfile", str(log), "portal:create_app()"),
         ]
         self.process = subprocess.Popen(

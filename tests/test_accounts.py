@@ -6,22 +6,7 @@ from requests.adapters import HTTPAdapter
 from portal.accounts.models import Role, User
 from portal.accounts.services import find_user
 from portal.extensions import db
-from tests.helpers import CSRF, Browser, LiveServer, add_user
-
-
-def csrf(html: str) -> str:
-    return CSRF.search(html).group(1)
-
-
-def login(client, email="marie@example.com", password="correct horse", lang="en", next_=""):
-    page = client.get(f"/{lang}/login", query_string={"next": next_})
-    data = {
-        "csrf_token": csrf(page.get_data(as_text=True)),
-        "email": email,
-        "password": password,
-        "next": next_,
-    }
-    return client.post(f"/{lang}/login", data=data)
+from tests.helpers import Browser, LiveServer, add_user, client_login, csrf_token
 
 
 @pytest.fixture
@@ -30,13 +15,13 @@ def user(app):
 
 
 def test_login_lands_on_the_account_page(client, user):
-    response = login(client)
+    response = client_login(client)
     assert response.status_code == 302 and response.headers["Location"] == "/en/account/amazon"
     assert "Log out" in client.get("/en/account/amazon").get_data(as_text=True)
 
 
 def test_wrong_password_gives_a_clear_error_and_no_session(client, user):
-    response = login(client, password="wrong")
+    response = client_login(client, password="wrong")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "The email address or the password is not correct." in html
@@ -46,7 +31,7 @@ def test_wrong_password_gives_a_clear_error_and_no_session(client, user):
 def test_login_form_errors_are_localized(client, user):
     page = client.get("/de/login").get_data(as_text=True)
     response = client.post(
-        "/de/login", data={"csrf_token": csrf(page), "email": "not-an-email", "password": ""}
+        "/de/login", data={"csrf_token": csrf_token(page), "email": "not-an-email", "password": ""}
     )
     assert response.status_code == 400
     assert '<html lang="de"' in response.get_data(as_text=True)
@@ -61,7 +46,9 @@ def test_login_without_csrf_token_is_refused(client, user):
 
 
 def test_next_goes_back_to_our_own_page(client, user):
-    response = login(client, next_="/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2")
+    response = client_login(
+        client, next_="/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
+    )
     assert (
         response.headers["Location"] == "/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
     )
@@ -71,7 +58,7 @@ def test_next_goes_back_to_our_own_page(client, user):
     "target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x"]
 )
 def test_next_never_leaves_the_site(client, user, target):
-    assert login(client, next_=target).headers["Location"] == "/en/account/amazon"
+    assert client_login(client, next_=target).headers["Location"] == "/en/account/amazon"
 
 
 def test_pages_that_need_a_login_send_there_and_back(client, user):
@@ -81,15 +68,15 @@ def test_pages_that_need_a_login_send_there_and_back(client, user):
 
 
 def test_logout(client, user):
-    login(client)
+    client_login(client)
     page = client.get("/en/account/amazon").get_data(as_text=True)
-    response = client.post("/en/logout", data={"csrf_token": csrf(page)})
+    response = client.post("/en/logout", data={"csrf_token": csrf_token(page)})
     assert response.headers["Location"] == "/en/"
     assert client.get("/api/v1/amazon/connections").status_code == 401
 
 
 def test_logged_in_pages_are_private(client, user):
-    login(client)
+    client_login(client)
     response = client.get("/fr/faq/2763-generer-ou-renouveler-le-token-amazon")
     assert response.cache_control.private and not response.cache_control.public
     assert 'id="your-token"' in response.get_data(as_text=True)
@@ -166,7 +153,7 @@ def test_the_cli_refuses_an_address_the_log_in_form_refuses(app, runner, client)
     assert "shop.test" in result.output  # and says why
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
-    assert login(client, "a@shop.test", "long enough now").status_code == 400
+    assert client_login(client, "a@shop.test", "long enough now").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -175,7 +162,7 @@ def test_the_cli_refuses_an_address_the_log_in_form_refuses(app, runner, client)
 def test_an_address_the_cli_accepts_can_log_in(app, runner, client, email):
     result = runner.invoke(args=["users", "create", email, "--password", "long enough now"])
     assert result.exit_code == 0, result.output
-    response = login(client, email, "long enough now")
+    response = client_login(client, email, "long enough now")
     assert response.status_code == 302, response.get_data(as_text=True)
     assert client.get("/api/v1/amazon/connections").status_code == 200
 

@@ -25,7 +25,7 @@ from tests.flow import (
     login_uri_link,
     start,
 )
-from tests.helpers import Browser, add_user
+from tests.helpers import Browser, add_user, logged_in
 
 
 def test_without_javascript_step_2_asks_first(live, merchant):
@@ -199,9 +199,7 @@ def test_missing_wrong_and_replayed_state(live, merchant, renewing):
 def test_state_of_another_browser_is_refused(live, merchant, renewing):
     before = connections(live.app)
     callback = authorize(merchant, connection=renewing["id"])
-    add_user(live.app, "intruder@example.com")
-    intruder = Browser(live.url)
-    intruder.login("intruder@example.com", "correct horse")
+    intruder, _ = logged_in(live, "intruder@example.com")
     intruder.get(callback)
     assert connections(live.app) == before
 
@@ -326,9 +324,7 @@ def test_deactivate_and_reactivate(live, merchant, renewing):
 
 
 def test_a_merchant_cannot_see_or_touch_another_merchants_connection(live, merchant, renewing):
-    add_user(live.app, "other@example.com")
-    other = Browser(live.url)
-    other.login("other@example.com", "correct horse")
+    other, _ = logged_in(live, "other@example.com")
     assert other.get("/api/v1/amazon/connections").json() == []
     assert renewing["seller"] not in other.get("/fr/account/amazon").text
     for action in ("verify", "deactivate", "reactivate"):

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import add_user
-from tests.test_accounts import login
+from tests.helpers import add_user, client_login
 
 SCRIPT = "<script>alert(1)</script>"
 TRICKS = [
@@ -66,8 +65,8 @@ def clients(app):
     add_user(app, "fuzz@example.com")
     add_user(app, "staff@example.com", role="support")
     merchant, staff = app.test_client(), app.test_client()
-    login(merchant, "fuzz@example.com")
-    login(staff, "staff@example.com")
+    client_login(merchant, "fuzz@example.com")
+    client_login(staff, "staff@example.com")
     return [app.test_client(), merchant, staff]
 
 

@@ -20,15 +20,7 @@ from tests.flow import (
     login_uri_link,
     start,
 )
-from tests.helpers import Browser, LiveServer, add_user, live_app
-
-
-def session_of(live, browser: Browser) -> dict:
-    cookie = browser.http.cookies.get("session")
-    if cookie is None:
-        return {}
-    with live.app.test_request_context():
-        return dict(live.app.session_interface.get_signing_serializer(live.app).loads(cookie))
+from tests.helpers import LiveServer, live_app, logged_in, session_of
 
 
 def rows_of(live, user_id: int) -> tuple[list[str], list[tuple[str, str | None]]]:
@@ -41,13 +33,6 @@ def rows_of(live, user_id: int) -> tuple[list[str], list[tuple[str, str | None]]
             db.select(Event.kind, Event.detail).where(Event.user_id == user_id).order_by(Event.id)
         )
         return list(sellers), [(kind.value, detail) for kind, detail in events]
-
-
-def logged_in(live, email: str, language: str = "fr") -> tuple[Browser, int]:
-    user_id = add_user(live.app, email, language=language)
-    browser = Browser(live.url)
-    browser.login(email, "correct horse")
-    return browser, user_id
 
 
 def with_seller(url: str, seller: str) -> str:
@@ -70,18 +55,18 @@ def test_a_login_uri_link_from_another_merchant_asks_before_anything_is_stored(l
     assert 'name="add_new"' in page.text and 'method="post"' in page.text
     assert "private" in page.headers["Cache-Control"]
     assert rows_of(live, victim_id) == ([], [])
-    assert not any(key.startswith("_state_") for key in session_of(live, victim))
+    assert not any(key.startswith("_state_") for key in session_of(live.app, victim))
 
     # Continuing without ticking "add this new seller account" changes nothing either.
     refused = continue_login_uri(victim, link)
     assert refused.status_code == 400 and "Location" not in refused.headers
     assert 'id="add-new-missing"' in refused.text
-    assert not any(key.startswith("_state_") for key in session_of(live, victim))
+    assert not any(key.startswith("_state_") for key in session_of(live.app, victim))
 
     # Only the explicit answer goes back to Seller Central (with a state of our own).
     back = location(continue_login_uri(victim, link, add_new=True))
     assert back.startswith(f"{live.url}/sandbox/seller-central/apps/authorize/confirm/")
-    assert any(key.startswith("_state_") for key in session_of(live, victim))
+    assert any(key.startswith("_state_") for key in session_of(live.app, victim))
     assert rows_of(live, victim_id) == ([], [])
 
 
@@ -153,11 +138,11 @@ def test_the_login_uri_is_rate_limited_per_merchant(limited):
     page = merchant.get(link, follow=False)
     assert page.status_code == 429
     assert '<html lang="de"' in page.text and "Zu viele Versuche" in page.text
-    before = session_of(limited, merchant)
+    before = session_of(limited.app, merchant)
     form = {key: values[0] for key, values in parse_qs(urlsplit(link).query).items()}
     refused = merchant.post("/amazon/login", {**form, "add_new": "1"}, follow=False)
     assert refused.status_code == 429 and "Location" not in refused.headers
-    assert session_of(limited, merchant) == before
+    assert session_of(limited.app, merchant) == before
     # The limit is the merchant's own: another one is not held up.
     other, _ = logged_in(limited, "paul@example.com")
     assert other.get(link, follow=False).status_code == 200

@@ -10,8 +10,7 @@ from flask import template_rendered
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from tests.helpers import Browser, LiveServer, add_user
-from tests.test_accounts import csrf, login
+from tests.helpers import LiveServer, add_user, client_login, csrf_token, logged_in
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 
@@ -89,7 +88,7 @@ def test_a_logged_in_merchant_never_gets_the_anonymous_page(app, client):
     assert "Log in" in anonymous
     add_user(app, "marie@example.com")
     merchant = app.test_client()
-    login(merchant)
+    client_login(merchant)
     with renders(app) as rendered:
         response = merchant.get("/en/faq/2763-generate-or-renew-the-amazon-token")
     html = response.get_data(as_text=True)
@@ -103,8 +102,8 @@ def test_a_logged_in_merchant_never_gets_the_anonymous_page(app, client):
 def test_a_message_waiting_in_the_session_is_shown(app, client):
     add_user(app, "marie@example.com")
     client.get("/en/")
-    login(client)
-    token = csrf(client.get("/en/account/amazon").get_data(as_text=True))
+    client_login(client)
+    token = csrf_token(client.get("/en/account/amazon").get_data(as_text=True))
     response = client.post("/en/logout", data={"csrf_token": token})
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -129,9 +128,9 @@ def test_shared_parts_show_each_merchant_their_own_token(app):
     for email in ("marie@example.com", "paul@example.com"):
         add_user(app, email)
         client = app.test_client()
-        login(client, email=email)
+        client_login(client, email=email)
         pages[email] = client.get("/en/account/amazon").get_data(as_text=True)
-    tokens = [csrf(html) for html in pages.values()]
+    tokens = [csrf_token(html) for html in pages.values()]
     assert tokens[0] != tokens[1]
     for html, token in zip(pages.values(), tokens, strict=True):
         assert html.count(token) == html.count('name="csrf_token"')
@@ -185,9 +184,7 @@ STAFF_PAGES = ["/fr/support/", "/fr/support/dashboard", "/fr/support/link?articl
 @pytest.mark.parametrize("role", ["merchant", "support"])
 def test_no_answer_to_a_logged_in_user_is_public(live, role):
     """Their pages hold the log-out form's CSRF token and, for staff, internal titles."""
-    add_user(live.app, "someone@example.com", role=role)
-    browser = Browser(live.url)
-    browser.login("someone@example.com", "correct horse")
+    browser, _ = logged_in(live, "someone@example.com", role=role)
     for path in PERSONAL_PAGES + (STAFF_PAGES if role == "support" else []):
         response = browser.get(path, follow=False)
         assert response.status_code == 200, path

@@ -1,7 +1,6 @@
 """Reminders against a real SMTP server on loopback: schedule, language, .ics, once, retries."""
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
 from portal.reminders.models import Reminder
 from portal.reminders.services import send_due
-from tests.helpers import ROOT, add_user
+from tests.helpers import ROOT, add_user, free_port
 
 
 class Inbox:
@@ -32,12 +31,6 @@ class Inbox:
             return "451 4.3.0 Try again later"
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

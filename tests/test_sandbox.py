@@ -19,7 +19,7 @@ from portal.amazon.services import connections_of, status
 from portal.amazon.state import TokenState
 from portal.extensions import db
 from tests.flow import connected
-from tests.helpers import Browser
+from tests.helpers import LiveServer, live_app, logged_in
 
 
 def token_request(live, method="POST", **fields):
@@ -132,14 +132,8 @@ def test_consent_refuses_what_amazon_refuses(live, merchant):
 
 
 def test_draft_application_needs_version_beta(tmp_path):
-    from tests.helpers import LiveServer, live_app
-
     with LiveServer(live_app(tmp_path, AMAZON_DRAFT_APP=True)) as live:
-        from tests.helpers import add_user
-
-        add_user(live.app, "d@example.com")
-        browser = Browser(live.url)
-        browser.login("d@example.com", "correct horse")
+        browser, _ = logged_in(live, "d@example.com")
         browser.get("/fr/account/amazon")
         url = browser.post(
             "/amazon/authorize", {"marketplace": "DE", "lang": "fr", "confirmed": "1"}, follow=False

@@ -12,8 +12,7 @@ from portal.amazon.sandbox import services as sandbox
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
 from portal.logs import JsonFormatter
-from tests.helpers import add_user
-from tests.test_accounts import csrf, login
+from tests.helpers import add_user, client_login, csrf_token
 
 ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 PRODUCTION = {
@@ -45,30 +44,33 @@ def test_security_headers(client):
 
 def test_a_merchants_forms_may_lead_to_seller_central(app, client):
     add_user(app, "m@example.com")
-    login(client, "m@example.com")
+    client_login(client, "m@example.com")
     for path in (ARTICLE, "/fr/account/amazon"):
         policy = client.get(path).headers["Content-Security-Policy"]
         assert "https://sellercentral-europe.amazon.com" in policy
         assert "https://sellercentral.amazon.fr" in policy
     # Logging in may end a renewal begun in Seller Central: the form may lead there too.
-    client.post("/fr/logout", data={"csrf_token": csrf(client.get("/fr/account/amazon").text)})
+    client.post(
+        "/fr/logout", data={"csrf_token": csrf_token(client.get("/fr/account/amazon").text)}
+    )
     assert "sellercentral.amazon.fr" in client.get("/fr/login").headers["Content-Security-Policy"]
     assert "sellercentral" not in client.get("/fr/").headers["Content-Security-Policy"]
 
 
 def test_the_redirect_to_amazon_sends_no_referrer(app, client):
     add_user(app, "m@example.com")
-    login(client, "m@example.com")
+    client_login(client, "m@example.com")
     page = client.get("/fr/account/amazon").get_data(as_text=True)
     response = client.post(
-        "/amazon/authorize", data={"csrf_token": csrf(page), "marketplace": "FR", "confirmed": "1"}
+        "/amazon/authorize",
+        data={"csrf_token": csrf_token(page), "marketplace": "FR", "confirmed": "1"},
     )
     assert response.status_code == 302 and response.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_no_inline_script_or_style_in_pages(app, client):
     add_user(app, "m@example.com")
-    login(client, "m@example.com")
+    client_login(client, "m@example.com")
     for path in (ARTICLE, "/fr/account/amazon", "/fr/", "/sandbox/controls"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>" not in html and " style=" not in html and "onclick" not in html
@@ -76,7 +78,7 @@ def test_no_inline_script_or_style_in_pages(app, client):
 
 def test_session_cookie_flags(app, client):
     add_user(app, "m@example.com")
-    cookie = login(client, "m@example.com").headers["Set-Cookie"]
+    cookie = client_login(client, "m@example.com").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
@@ -145,16 +147,19 @@ def test_login_is_rate_limited_per_account_and_address(build_app):
     add_user(app, "target@example.com")
     client = app.test_client()
     codes = [
-        login(client, "target@example.com", password=f"guess{n}").status_code for n in range(4)
+        client_login(client, "target@example.com", password=f"guess{n}").status_code
+        for n in range(4)
     ]
     assert codes == [400, 400, 400, 429]
-    blocked = login(client, "Target@Example.com", lang="de")
+    blocked = client_login(client, "Target@Example.com", lang="de")
     assert blocked.status_code == 429 and "Zu viele Versuche" in blocked.get_data(as_text=True)
-    assert login(client, "other@example.com", password="x").status_code == 400  # another account
+    assert (
+        client_login(client, "other@example.com", password="x").status_code == 400
+    )  # another account
     # Another address is not held back (tests/test_accounts.py tries it over real HTTP).
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.7"
-    assert login(elsewhere, "target@example.com").status_code == 302
+    assert client_login(elsewhere, "target@example.com").status_code == 302
 
 
 def test_login_is_rate_limited_per_address(build_app):
@@ -162,7 +167,9 @@ def test_login_is_rate_limited_per_address(build_app):
         LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="100 per minute", LOGIN_LIMIT_PER_ADDRESS="2 per minute"
     )
     client = app.test_client()
-    codes = [login(client, f"user{n}@example.com", password="x").status_code for n in range(3)]
+    codes = [
+        client_login(client, f"user{n}@example.com", password="x").status_code for n in range(3)
+    ]
     assert codes == [400, 400, 429]
 
 

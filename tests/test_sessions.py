@@ -8,7 +8,7 @@ import pytest
 from portal.accounts import sessions
 from portal.accounts.services import find_user
 from tests.flow import start
-from tests.helpers import Browser, LiveServer, add_user, live_app
+from tests.helpers import Browser, LiveServer, add_user, live_app, logged_in, session_of
 
 API = "/api/v1/amazon/connections"
 MINUTE, DAY = 60, 24 * 60 * 60
@@ -20,12 +20,6 @@ def clock(monkeypatch):
     now = [time.time()]
     monkeypatch.setattr(sessions, "clock", lambda: now[0])
     return now
-
-
-def session_of(app, browser: Browser) -> dict:
-    """What the browser's signed session cookie holds (the test knows the secret key)."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.loads(browser.http.cookies["session"])
 
 
 def copy_of(browser: Browser) -> Browser:
@@ -79,9 +73,7 @@ def test_log_out_leaves_nothing_of_the_session(live, merchant):
 
 
 def test_activity_keeps_a_session_and_idleness_ends_it(live, clock):
-    add_user(live.app, "marie@example.com")
-    browser = Browser(live.url)
-    browser.login("marie@example.com", "correct horse")
+    browser, _ = logged_in(live, "marie@example.com")
     for _ in range(3):  # five hours in all, never two idle
         clock[0] += 100 * MINUTE
         assert browser.get(API).status_code == 200
@@ -94,9 +86,7 @@ def test_activity_keeps_a_session_and_idleness_ends_it(live, clock):
 
 def test_a_session_ends_seven_days_after_log_in_however_active(tmp_path, clock):
     with LiveServer(live_app(tmp_path, SESSION_IDLE_MINUTES=2 * 24 * 60)) as server:
-        add_user(server.app, "marie@example.com")
-        browser = Browser(server.url)
-        browser.login("marie@example.com", "correct horse")
+        browser, _ = logged_in(server, "marie@example.com")
         for _ in range(6):
             clock[0] += DAY
             assert browser.get(API).status_code == 200
@@ -109,17 +99,13 @@ def test_a_session_ends_seven_days_after_log_in_however_active(tmp_path, clock):
 
 def test_the_time_limits_come_from_the_configuration(tmp_path, clock):
     with LiveServer(live_app(tmp_path, SESSION_IDLE_MINUTES=10, SESSION_LIFETIME_DAYS=1)) as server:
-        add_user(server.app, "marie@example.com")
-        browser = Browser(server.url)
-        browser.login("marie@example.com", "correct horse")
+        browser, _ = logged_in(server, "marie@example.com")
         clock[0] += 11 * MINUTE
         assert browser.get(API).status_code == 401
 
 
 def test_the_last_visit_is_written_at_most_once_a_minute(live, clock):
-    add_user(live.app, "marie@example.com")
-    browser = Browser(live.url)
-    browser.login("marie@example.com", "correct horse")
+    browser, _ = logged_in(live, "marie@example.com")
     clock[0] += 30
     assert "Set-Cookie" not in browser.get(API).headers
     clock[0] += 31
@@ -137,9 +123,7 @@ def test_readers_without_a_session_load_no_user(live, monkeypatch):
 
 
 def test_an_admin_logs_a_merchant_out_everywhere(live, merchant):
-    add_user(live.app, "admin@example.com", role="admin", language="en")
-    admin = Browser(live.url)
-    admin.login("admin@example.com", "correct horse")
+    admin, _ = logged_in(live, "admin@example.com", role="admin", language="en")
     with live.app.app_context():
         marie = find_user("marie@example.com").id
     page = admin.get(f"/en/support/merchants/{marie}")
@@ -151,9 +135,7 @@ def test_an_admin_logs_a_merchant_out_everywhere(live, merchant):
 
 
 def test_support_staff_cannot_log_a_merchant_out(live, merchant):
-    add_user(live.app, "help@example.com", role="support", language="en")
-    support = Browser(live.url)
-    support.login("help@example.com", "correct horse")
+    support, _ = logged_in(live, "help@example.com", role="support", language="en")
     with live.app.app_context():
         marie = find_user("marie@example.com").id
     page = support.get(f"/en/support/merchants/{marie}")

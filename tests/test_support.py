@@ -6,8 +6,7 @@ from portal.amazon.models import Connection
 from portal.amazon.sandbox import services as sandbox
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
-from tests.helpers import add_user
-from tests.test_accounts import csrf, login
+from tests.helpers import add_user, client_login, csrf_token
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def customer(app):
 @pytest.fixture
 def support(app, client):
     add_user(app, "help@example.com", role="support", language="en")
-    login(client, "help@example.com")
+    client_login(client, "help@example.com")
     return client
 
 
@@ -53,7 +52,7 @@ def test_support_sees_state_dates_and_history_but_no_secret(app, support, custom
 
 def test_support_cannot_act_on_a_merchants_connection(app, support, customer):
     page = support.get(f"/en/support/merchants/{customer['user_id']}").get_data(as_text=True)
-    token = csrf(page)
+    token = csrf_token(page)
     for action in ("verify", "deactivate", "reactivate"):
         response = support.post(f"/amazon/connections/{customer['connection_id']}/{action}",
                                 data={"csrf_token": token, "lang": "en"})  # fmt: skip
@@ -74,7 +73,7 @@ def test_support_cannot_act_on_a_merchants_connection(app, support, customer):
 
 def test_merchants_and_visitors_cannot_open_support_pages(app, client, customer):
     assert client.get("/en/support/").status_code == 302  # to the log-in page
-    login(client, "kunde@example.com")
+    client_login(client, "kunde@example.com")
     for path in ("/en/support/", f"/en/support/merchants/{customer['user_id']}", "/en/support/link",
                  "/en/support/dashboard"):  # fmt: skip
         assert client.get(path).status_code == 403
@@ -96,7 +95,7 @@ def test_link_for_the_customer(support):
 def test_support_sees_internal_articles_and_notes(sample_app):
     add_user(sample_app, "help@example.com", role="support", language="fr")
     client = sample_app.test_client()
-    login(client, "help@example.com", lang="fr")
+    client_login(client, "help@example.com", lang="fr")
     assert client.get("/fr/faq/11-secret").status_code == 200
     assert "Secret" in client.get("/fr/").get_data(as_text=True)
     assert "Secret" in client.get("/fr/support/link?article=11").get_data(as_text=True)
@@ -128,7 +127,7 @@ def test_dashboard_counts_views_votes_and_fruitless_searches(app, support):
 
 
 def test_banner_warns_the_merchant_on_every_page(app, client, customer):
-    login(client, "kunde@example.com", lang="de")
+    client_login(client, "kunde@example.com", lang="de")
     for path in ("/de/", "/de/faq/2763-amazon-token-erstellen-oder-erneuern", "/de/account/amazon"):
         html = client.get(path).get_data(as_text=True)
         assert 'class="token-banner state-expiring"' in html
