@@ -12,16 +12,15 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..amazon.models import Connection
 from ..amazon.state import status_of
 from ..extensions import db
-from ..models import utcnow
+from ..models import commit_unless_duplicate, utcnow
 from .mail import Mailer
-from .models import Reminder
-from .schedule import EXPIRED, due_kind
+from .models import Reminder, ReminderStatus
+from .schedule import ReminderKind, due_kind
 
 # A claim older than this belongs to a run that died; another run may take it over.
 STALE_CLAIM = timedelta(minutes=15)
@@ -31,7 +30,7 @@ STALE_CLAIM = timedelta(minutes=15)
 class Due:
     connection: Connection
     user: User
-    kind: str
+    kind: ReminderKind
 
 
 def due_reminders(as_of: datetime) -> Iterator[Due]:
@@ -50,14 +49,16 @@ def due_reminders(as_of: datetime) -> Iterator[Due]:
 
 def claim(due: Due, now: datetime) -> Reminder | None:
     """Take the reminder for this run, or None when another run sent or is sending it."""
-    try:
-        reminder = Reminder(connection_id=due.connection.id, expires_at=due.connection.expires_at,
-                            kind=due.kind, status="sending", claimed_at=now)  # fmt: skip
-        db.session.add(reminder)
-        db.session.commit()
+    reminder = Reminder(
+        connection_id=due.connection.id,
+        expires_at=due.connection.expires_at,
+        kind=due.kind,
+        status=ReminderStatus.SENDING,
+        claimed_at=now,
+    )
+    db.session.add(reminder)
+    if commit_unless_duplicate():
         return reminder
-    except IntegrityError:
-        db.session.rollback()
     # It exists: take it over only if it failed, or if its run died while sending it.
     this_one = (
         Reminder.connection_id == due.connection.id,
@@ -68,10 +69,13 @@ def claim(due: Due, now: datetime) -> Reminder | None:
         db.update(Reminder)
         .where(
             *this_one,
-            (Reminder.status == "failed")
-            | ((Reminder.status == "sending") & (Reminder.claimed_at < now - STALE_CLAIM)),
+            (Reminder.status == ReminderStatus.FAILED)
+            | (
+                (Reminder.status == ReminderStatus.SENDING)
+                & (Reminder.claimed_at < now - STALE_CLAIM)
+            ),
         )
-        .values(status="sending", claimed_at=now)
+        .values(status=ReminderStatus.SENDING, claimed_at=now)
     )
     db.session.commit()
     if taken.rowcount != 1:
@@ -105,13 +109,14 @@ def send_due(as_of: datetime | None = None, dry_run: bool = False, echo=print) -
                 mailer.send(compose(due, as_of))
             except (OSError, ValueError) as error:  # smtplib's errors are OSErrors
                 reminder.status, reminder.last_error = (
-                    "failed",
+                    ReminderStatus.FAILED,
                     f"{type(error).__name__}: {error}"[:255],
                 )
                 report.failed += 1
                 echo(f"failed {due.kind} to {due.user.email}: {error}")
             else:
-                reminder.status, reminder.sent_at, reminder.last_error = "sent", utcnow(), None
+                reminder.status, reminder.sent_at = ReminderStatus.SENT, utcnow()
+                reminder.last_error = None
                 report.sent += 1
                 echo(f"sent {due.kind} to {due.user.email}")
             db.session.commit()
@@ -138,7 +143,7 @@ def compose(due: Due, as_of: datetime) -> EmailMessage:
     with force_locale(user.language), current_app.test_request_context(base_url=config["BASE_URL"]):
         days_left = status_of(connection, as_of).days_left or 0
         expiry = local_expiry(connection, user)
-        if due.kind == EXPIRED:
+        if due.kind is ReminderKind.EXPIRED:
             subject = _("Your Amazon token has expired: synchronization has stopped")
         else:
             subject = ngettext(
@@ -148,7 +153,7 @@ def compose(due: Due, as_of: datetime) -> EmailMessage:
             )
         context = {
             "connection": connection,
-            "expired": due.kind == EXPIRED,
+            "expired": due.kind is ReminderKind.EXPIRED,
             "days_left": days_left,
             "expiry": format_date(expiry, "long", locale=user.language),
             "links": links(user),

@@ -79,8 +79,8 @@ function setField(form, name, value) {
 function markSteps(current, completed) {
   for (const step of document.querySelectorAll("li.step[id^='step-']")) {
     const number = Number(step.id.slice(5));
-    const done = completed.includes(number) || (current !== null && number < current);
-    step.classList.toggle("is-done", done);
+    // The server decides which steps are done (data-completed); this only shows it.
+    step.classList.toggle("is-done", completed.includes(number));
     step.classList.toggle("is-current", number === current);
     if (number === current) step.setAttribute("aria-current", "step");
     else step.removeAttribute("aria-current");
