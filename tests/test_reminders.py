@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
 from portal.reminders.models import Reminder
@@ -56,7 +56,7 @@ def mail_app(build_app, inbox):
 def merchant_with_token(app, language: str, days_left: int, email: str | None = None) -> int:
     user_id = add_user(app, email or f"{language}@example.com", language=language)
     with app.app_context():
-        seller = sandbox.new_seller(f"Shop {user_id}", "EU")
+        seller = sellers.new_seller(f"Shop {user_id}", "EU")
         return simulated_connection(user_id, seller, "DE", days_left).id
 
 

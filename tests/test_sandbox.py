@@ -8,7 +8,7 @@ import requests
 
 from portal.accounts.services import find_user
 from portal.amazon.models import Connection
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import (
     DEMO_EMAIL,
     DEMO_PASSWORD,
@@ -181,14 +181,14 @@ def test_demo_merchant(app, runner):
     seller_line = f"seller {DEMO_SELLER} / {DEMO_SELLER_PASSWORD}"
     assert seller_line in result.output
     with app.app_context():
-        (seller,) = sandbox.sellers()
-        assert sandbox.sign_in(DEMO_SELLER, DEMO_SELLER_PASSWORD) == seller
+        (seller,) = sellers.sellers()
+        assert sellers.sign_in(DEMO_SELLER, DEMO_SELLER_PASSWORD) == seller
         seller.password_hash = None  # a demo made before sellers had passwords
         db.session.commit()
     again = runner.invoke(args=["demo"]).output
     assert "exists already" in again and seller_line in again
     with app.app_context():
-        assert sandbox.sign_in(DEMO_SELLER, DEMO_SELLER_PASSWORD) is not None
+        assert sellers.sign_in(DEMO_SELLER, DEMO_SELLER_PASSWORD) is not None
     with app.app_context():
         user = find_user(DEMO_EMAIL)
         (connection,) = connections_of(user.id)

@@ -15,7 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal import create_app
 from portal.amazon.models import Connection
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.keys import instance_secret
 from portal.amazon.sandbox.models import Grant, Setting
 from portal.amazon.state import TokenState
@@ -182,7 +182,7 @@ def test_development_without_amazon_credentials_runs_the_sandbox(build_app):
 
 def seller_id(live, name: str) -> str:
     with live.app.app_context():
-        return next(s.selling_partner_id for s in sandbox.sellers() if s.name == name)
+        return next(s.selling_partner_id for s in sellers.sellers() if s.name == name)
 
 
 def seller_browser(live, name: str) -> Browser:
@@ -226,8 +226,8 @@ def test_creating_a_seller_sets_its_password_and_takes_no_name_twice(live):
     short = {"new_name": "Boutique Trois", "new_password": "short", "region": "EU"}
     assert other.post(SANDBOX_SIGNIN, short, follow=False).status_code == 400
     with live.app.app_context():
-        assert [s.name for s in sandbox.sellers()] == ["Boutique Deux"]
-        assert SELLER_PASSWORD not in sandbox.sellers()[0].password_hash
+        assert [s.name for s in sellers.sellers()] == ["Boutique Deux"]
+        assert SELLER_PASSWORD not in sellers.sellers()[0].password_hash
 
 
 def test_a_forged_or_tampered_seller_cookie_is_ignored(live):
@@ -235,7 +235,7 @@ def test_a_forged_or_tampered_seller_cookie_is_ignored(live):
     spid = seller_id(live, "Boutique Quatre")
     good = browser.http.cookies["sandbox_seller"]
     with live.app.app_context():
-        db_id = next(s.id for s in sandbox.sellers())
+        db_id = next(s.id for s in sellers.sellers())
     signed_with_the_portals_key = URLSafeTimedSerializer(
         live.app.config["SECRET_KEY"], salt="sandbox-seller"
     ).dumps(db_id)

@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 
 from portal import create_app
 from portal.amazon.models import Connection
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
 from portal.logs import JsonFormatter
@@ -178,7 +178,7 @@ def test_rotate_key_re_encrypts_every_token(tmp_path, build_app):
     app = build_app(TOKEN_KEYS=old)
     user_id = add_user(app, "m@example.com")
     with app.app_context():
-        seller = sandbox.new_seller("Shop", "EU")
+        seller = sellers.new_seller("Shop", "EU")
         connection_id = simulated_connection(user_id, seller, "FR", 100).id
         before = app.extensions["token_vault"].decrypt(
             db.session.get(Connection, connection_id).refresh_token

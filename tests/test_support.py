@@ -3,7 +3,7 @@
 import pytest
 
 from portal.amazon.models import Connection
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
 from tests.helpers import add_user, client_login, csrf_token
@@ -14,7 +14,7 @@ def customer(app):
     """A German merchant whose token expires in five days."""
     user_id = add_user(app, "kunde@example.com", language="de")
     with app.app_context():
-        seller = sandbox.new_seller("Kundenshop", "EU")
+        seller = sellers.new_seller("Kundenshop", "EU")
         connection = simulated_connection(user_id, seller, "DE", 5)
         return {
             "user_id": user_id,

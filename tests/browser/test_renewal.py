@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
 from tests.flow import SELLER_PASSWORD
 from tests.helpers import add_user
@@ -27,7 +27,7 @@ def expiring_merchant(live_server, request):
     email = f"{uuid.uuid4().hex[:10]}@example.com"
     user_id = add_user(live_server.app, email, language=lang)
     with live_server.app.app_context():
-        seller = sandbox.new_seller(f"Shop {email}", "EU", SELLER_PASSWORD)
+        seller = sellers.new_seller(f"Shop {email}", "EU", SELLER_PASSWORD)
         name = seller.name
         simulated_connection(user_id, seller, "FR", 12)
     return email, lang, name

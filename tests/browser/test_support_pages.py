@@ -5,7 +5,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
 from tests.browser.test_renewal import log_in
 from tests.helpers import add_user
@@ -18,7 +18,7 @@ def support_page(page, live_server):
     suffix = uuid.uuid4().hex[:8]
     customer = add_user(live_server.app, f"customer-{suffix}@example.com", language="ja")
     with live_server.app.app_context():
-        seller = sandbox.new_seller(f"Shop {suffix}", "FE")
+        seller = sellers.new_seller(f"Shop {suffix}", "FE")
         simulated_connection(customer, seller, "JP", -2)
     add_user(live_server.app, f"support-{suffix}@example.com", role="support", language="en")
     log_in(page, f"support-{suffix}@example.com", "en", "/en/support/")

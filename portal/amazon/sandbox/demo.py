@@ -17,7 +17,7 @@ from ...models import utcnow
 from ..models import Connection, Event, EventKind
 from ..services import connections_of
 from ..state import VALIDITY
-from . import services
+from . import sellers, services
 from .models import Authorization, Seller, digest
 
 DEMO_EMAIL = "demo@example.com"
@@ -68,7 +68,7 @@ def create_demo() -> bool:
         return False
     user = create_user(DEMO_EMAIL, DEMO_PASSWORD, Role.MERCHANT, "fr", "Europe/Paris")
     db.session.flush()
-    seller = services.new_seller(DEMO_SELLER, "EU", DEMO_SELLER_PASSWORD)
+    seller = sellers.new_seller(DEMO_SELLER, "EU", DEMO_SELLER_PASSWORD)
     simulated_connection(user.id, seller, "FR", DEMO_DAYS_LEFT)
     return True
 
@@ -76,9 +76,9 @@ def create_demo() -> bool:
 def keep_demo_seller(user_id: int) -> None:
     """Give the demo merchant's seller account the known password if it has none (older demos)."""
     for connection in connections_of(user_id):
-        seller = services.seller_by_id(connection.selling_partner_id)
+        seller = sellers.seller_by_id(connection.selling_partner_id)
         if seller is not None and seller.password_hash is None:
-            services.set_password(seller, DEMO_SELLER_PASSWORD)
+            sellers.set_password(seller, DEMO_SELLER_PASSWORD)
     db.session.commit()
 
 
@@ -87,7 +87,7 @@ def demo_sellers() -> list[str]:
     user = find_user(DEMO_EMAIL)
     found = []
     for connection in connections_of(user.id) if user else []:
-        seller = services.seller_by_id(connection.selling_partner_id)
+        seller = sellers.seller_by_id(connection.selling_partner_id)
         if seller is not None and seller.name not in found:
             found.append(seller.name)
     return found

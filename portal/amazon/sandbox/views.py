@@ -18,7 +18,7 @@ from ...extensions import db
 from ...urls import with_query
 from ..client import draft_version, portal_url
 from ..services import redirect_uri
-from . import services
+from . import lwa, sellers, services, spapi
 from .models import Authorization, TokenRequest
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
@@ -41,7 +41,7 @@ SIGN_IN_PROBLEMS = {
     "name_missing": _l("Enter the name of the shop."),
     "name_taken": _l("A seller account with this name exists already."),
     "password_short": _l(
-        "Choose a password of at least %(count)s characters.", count=services.MIN_PASSWORD
+        "Choose a password of at least %(count)s characters.", count=sellers.MIN_PASSWORD
     ),
 }
 
@@ -60,7 +60,7 @@ def never_cache(response):
 def signed_in_seller() -> services.Seller | None:
     """The seller this browser signed in as; a forged or tampered cookie names nobody."""
     if "sandbox_seller" not in g:
-        g.sandbox_seller = services.seller_of_token(request.cookies.get(SELLER_COOKIE))
+        g.sandbox_seller = sellers.seller_of_token(request.cookies.get(SELLER_COOKIE))
     return g.sandbox_seller
 
 
@@ -73,7 +73,7 @@ def page(template: str, status: int = 200, **context) -> ResponseReturnValue:
     return render_template(
         f"sandbox/{template}",
         seller=signed_in_seller(),
-        min_password=services.MIN_PASSWORD,
+        min_password=sellers.MIN_PASSWORD,
         **context,
     ), status
 
@@ -99,20 +99,20 @@ def signin() -> ResponseReturnValue:
     form = request.form
     if "new_name" in form:
         try:
-            seller = services.create_seller(
+            seller = sellers.create_seller(
                 form["new_name"], form.get("region", ""), form.get("new_password", "")
             )
-        except services.Refused as refused:
+        except sellers.Refused as refused:
             return signin_refused(target, refused.code, creating=True)
     else:
-        seller = services.sign_in(form.get("seller", ""), form.get("password", ""))
+        seller = sellers.sign_in(form.get("seller", ""), form.get("password", ""))
         if seller is None:
             return signin_refused(target, "wrong", creating=False)
     response = redirect(target, 303)
     response.set_cookie(
         SELLER_COOKIE,
-        services.sign_in_token(seller),
-        max_age=int(services.SIGN_IN_LIFETIME.total_seconds()),
+        sellers.sign_in_token(seller),
+        max_age=int(sellers.SIGN_IN_LIFETIME.total_seconds()),
         path=url_for(".index"),
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         httponly=True,
@@ -239,7 +239,7 @@ def confirm(application_id: str) -> ResponseReturnValue:
         return to_signin()
     try:
         grant = services.use_amazon_state(args.get("amazon_state"), seller)
-    except services.Refused as refused:
+    except sellers.Refused as refused:
         return refusal(refused.code)
     target = args.get("redirect_uri") or redirect_uri()
     code = services.authorize(grant.seller, current_app.config["AMAZON_CLIENT_ID"], target)
@@ -286,9 +286,9 @@ def token() -> ResponseReturnValue:
         return "<html><body>Gateway error</body></html>", 200, {"Content-Type": "text/html"}
     try:
         if request.method != "POST":
-            raise services.MALFORMED
-        return lwa_json(services.token_answer(fields))
-    except services.LwaError as error:
+            raise lwa.MALFORMED
+        return lwa_json(lwa.token_answer(fields))
+    except lwa.LwaError as error:
         return lwa_json(
             {"error_description": error.description, "error": error.error}, error.status
         )
@@ -297,7 +297,7 @@ def token() -> ResponseReturnValue:
 @bp.get("/sp-api/sellers/v1/marketplaceParticipations")
 def participations() -> ResponseReturnValue:
     token = request.headers.get("x-amz-access-token")
-    problem = services.access_problem(token)
+    problem = spapi.access_problem(token)
     if problem:
         code, details = problem
         error = {"code": code, "message": "Access to requested resource is denied."}
@@ -308,8 +308,8 @@ def participations() -> ResponseReturnValue:
         if code == "MissingAuthenticationToken":
             response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
         return response
-    seller = services.seller_of_access_token(token)
-    payload = [services.participation(code) for code in seller.marketplaces.split(",")]
+    seller = spapi.seller_of_access_token(token)
+    payload = [spapi.participation(code) for code in seller.marketplaces.split(",")]
     response = jsonify(payload=payload)
     response.headers["x-amzn-RequestId"] = services.new_secret("")[:36]
     return response
