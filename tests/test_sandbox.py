@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from portal.accounts.services import find_user
+from portal.amazon.connections import connections_of, status
 from portal.amazon.models import Connection
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import (
@@ -15,7 +16,6 @@ from portal.amazon.sandbox.demo import (
     DEMO_SELLER,
     DEMO_SELLER_PASSWORD,
 )
-from portal.amazon.services import connections_of, status
 from portal.amazon.state import TokenState
 from portal.extensions import db
 from tests.flow import connected

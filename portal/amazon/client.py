@@ -5,6 +5,8 @@ Amazon's consent URL takes `application_id` (not `client_id`) and its redirect c
 `authorize_access_token` need the small adaptations below.
 """
 
+import hashlib
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +18,7 @@ from flask import Flask, current_app, session
 
 from ..urls import with_query
 from .marketplaces import MARKETPLACES, SPAPI_HOSTS
+from .models import Connection
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 # Where the built-in sandbox answers when it stands in for Amazon.
@@ -135,6 +138,35 @@ class AmazonApp(FlaskOAuth2App):
             return client.fetch_token(absolute(self.access_token_url), **kwargs)
 
 
+class AccessTokens:
+    """Access tokens kept in memory until shortly before they expire (never stored)."""
+
+    LEEWAY = 60
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[int, str], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(connection: Connection) -> tuple[int, str]:
+        # The encrypted token changes on renewal, so an old access token is never reused.
+        return connection.id, hashlib.sha256(connection.refresh_token).hexdigest()
+
+    def get(self, connection: Connection) -> str | None:
+        with self._lock:
+            token, expires = self._tokens.get(self.key(connection), (None, 0.0))
+        return token if time.time() < expires - self.LEEWAY else None
+
+    def put(self, connection: Connection, token: dict) -> None:
+        lifetime = float(token.get("expires_in") or 3600)
+        with self._lock:
+            self._tokens[self.key(connection)] = (token["access_token"], time.time() + lifetime)
+
+    def drop(self, connection: Connection) -> None:
+        with self._lock:
+            self._tokens.pop(self.key(connection), None)
+
+
 def configure(app: Flask) -> None:
     """Fill in Amazon's defaults (or the sandbox's) and register the Authlib client."""
     config = app.config
@@ -157,6 +189,7 @@ def configure(app: Flask) -> None:
     )
     client.framework.expires_in = config["AMAZON_STATE_TTL"]
     app.extensions["amazon"] = client
+    app.extensions["amazon_access_tokens"] = AccessTokens()
 
 
 def use_sandbox(app: Flask) -> None:
@@ -182,3 +215,8 @@ def use_sandbox(app: Flask) -> None:
 
 def amazon() -> AmazonApp:
     return current_app.extensions["amazon"]
+
+
+def access_tokens() -> AccessTokens:
+    """This app's access tokens, kept in memory (never stored) until shortly before expiry."""
+    return current_app.extensions["amazon_access_tokens"]

@@ -6,7 +6,7 @@ from flask import current_app
 
 from .. import faq
 from ..faq.render import Step
-from . import services
+from . import connections
 from .models import Connection
 from .state import Progress, Status, most_urgent, progress
 
@@ -25,6 +25,6 @@ def token_article_steps(lang: str) -> tuple[Step, ...]:
 
 
 def live_view(user_id: int, lang: str) -> LiveView:
-    pairs = services.with_status(user_id)
+    pairs = connections.with_status(user_id)
     statuses = [status for _, status in pairs]
     return LiveView(pairs, most_urgent(statuses), progress(statuses), token_article_steps(lang))

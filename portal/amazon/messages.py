@@ -2,21 +2,21 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import services
+from .flow import Failure
 from .models import EventKind
 from .state import TokenState
 
 FAILURES = {
-    services.CANCELLED: _l("The authorization was cancelled in Seller Central. Nothing has been changed."),
-    services.STATE_INVALID: _l("This authorization request has expired or was already used. Nothing has been changed: please start again from this page."),
-    services.CALLBACK_INCOMPLETE: _l("Seller Central's answer was incomplete. Nothing has been changed: please start the authorization again."),
-    services.CODE_REJECTED: _l("Amazon did not accept the authorization code (it expired or was already used). Nothing has been changed: please start the authorization again."),
-    services.CLIENT_REJECTED: _l("Amazon rejected the application credentials of %(product)s. Your token has not been changed. Please try again later or contact our support."),
-    services.UNAVAILABLE: _l("Amazon is not responding at the moment. Your token has not been changed: please try again in a few minutes."),
-    services.BAD_RESPONSE: _l("Amazon sent an unexpected answer. Your token has not been changed: please try again in a few minutes."),
-    services.ACCOUNT_MISMATCH: _l("The other seller account was not added. Your token has not been changed."),
-    services.NOT_AMAZON: _l("This link does not come from Amazon Seller Central, so it was not followed."),
-    services.SELLER_MISMATCH: _l("Seller Central authorized another seller account than the one you confirmed. Nothing has been changed: to renew your token, please start again from this page."),
+    Failure.CANCELLED: _l("The authorization was cancelled in Seller Central. Nothing has been changed."),
+    Failure.STATE_INVALID: _l("This authorization request has expired or was already used. Nothing has been changed: please start again from this page."),
+    Failure.CALLBACK_INCOMPLETE: _l("Seller Central's answer was incomplete. Nothing has been changed: please start the authorization again."),
+    Failure.CODE_REJECTED: _l("Amazon did not accept the authorization code (it expired or was already used). Nothing has been changed: please start the authorization again."),
+    Failure.CLIENT_REJECTED: _l("Amazon rejected the application credentials of %(product)s. Your token has not been changed. Please try again later or contact our support."),
+    Failure.UNAVAILABLE: _l("Amazon is not responding at the moment. Your token has not been changed: please try again in a few minutes."),
+    Failure.BAD_RESPONSE: _l("Amazon sent an unexpected answer. Your token has not been changed: please try again in a few minutes."),
+    Failure.ACCOUNT_MISMATCH: _l("The other seller account was not added. Your token has not been changed."),
+    Failure.NOT_AMAZON: _l("This link does not come from Amazon Seller Central, so it was not followed."),
+    Failure.SELLER_MISMATCH: _l("Seller Central authorized another seller account than the one you confirmed. Nothing has been changed: to renew your token, please start again from this page."),
 }  # fmt: skip
 
 STATES = {

@@ -22,11 +22,12 @@ from flask_login import current_user, login_required
 from ..i18n import LANGUAGES, localized_blueprint
 from ..security import keep_private, limiter
 from ..urls import is_own_path
-from . import services
+from . import connections, flow, spapi
 from .live import live_view
 from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES, country_code
 from .messages import EVENTS, FAILURES, STATES
-from .state import most_urgent
+from .models import Connection
+from .state import Status, most_urgent
 
 bp = Blueprint("amazon", __name__)
 pages = localized_blueprint("amazon_pages", __name__)
@@ -70,8 +71,8 @@ def to_amazon(url: str) -> ResponseReturnValue:
     return response
 
 
-def own_connection(connection_id: int) -> services.Connection:
-    connection = services.connection_of(current_user.id, connection_id)
+def own_connection(connection_id: int) -> Connection:
+    connection = connections.connection_of(current_user.id, connection_id)
     if connection is None:
         abort(404)
     return connection
@@ -93,7 +94,7 @@ def authorize() -> ResponseReturnValue:
         return render_template("amazon/confirm.html")
     popup = request.form.get("popup") == "1"
     back = request.form.get("next")
-    url = services.start(current_user.id, marketplace, form_lang(), connection, popup,
+    url = flow.start(current_user.id, marketplace, form_lang(), connection, popup,
                          back if is_own_path(back) else None)  # fmt: skip
     return to_amazon(url)
 
@@ -102,11 +103,11 @@ def flow_lang(flow: dict) -> str:
     return flow["lang"] if flow.get("lang") in LANGUAGES else current_user.language
 
 
-def finished(flow: dict, connection: services.Connection, message: str) -> ResponseReturnValue:
+def finished(flow: dict, connection: Connection, message: str) -> ResponseReturnValue:
     return back_to_start(flow, True, message, connection.id)
 
 
-def failed(failure: services.AuthorizationFailed) -> ResponseReturnValue:
+def failed(failure: flow.AuthorizationFailed) -> ResponseReturnValue:
     with force_locale(flow_lang(failure.flow)):
         message = str(FAILURES[failure.reason]) % {"product": current_app.config["PRODUCT_NAME"]}
     connection_id = failure.connection.id if failure.connection else None
@@ -132,10 +133,10 @@ def back_to_start(
 def callback() -> ResponseReturnValue:
     """Amazon's redirect after the merchant confirmed (or did not) in Seller Central."""
     try:
-        done = services.complete(current_user.id, request.args.to_dict())
-    except services.AuthorizationFailed as failure:
+        done = flow.complete(current_user.id, request.args.to_dict())
+    except flow.AuthorizationFailed as failure:
         return failed(failure)
-    except services.AccountMismatch as mismatch:
+    except flow.AccountMismatch as mismatch:
         g.lang = current_user.language
         return render_template("amazon/other_account.html", mismatch=mismatch)
     with force_locale(flow_lang(done.flow)):
@@ -152,8 +153,8 @@ def callback() -> ResponseReturnValue:
 def other_account() -> ResponseReturnValue:
     """The answer to "add this other seller account?" after a renewal brought another one."""
     try:
-        done = services.confirm_other_account(current_user.id, request.form.get("add") == "yes")
-    except services.AuthorizationFailed as failure:
+        done = flow.confirm_other_account(current_user.id, request.form.get("add") == "yes")
+    except flow.AuthorizationFailed as failure:
         return failed(failure)
     with force_locale(flow_lang(done.flow)):
         message = _(
@@ -173,8 +174,8 @@ def login_uri() -> ResponseReturnValue:
     """
     fields = request.form if request.method == "POST" else request.args
     try:
-        asked = services.login_request(current_user.id, fields.to_dict())
-    except services.AuthorizationFailed:
+        asked = flow.login_request(current_user.id, fields.to_dict())
+    except flow.AuthorizationFailed:
         abort(400)
     # A seller account never connected before is added only when the merchant says so.
     agreed = asked.existing is not None or request.form.get("add_new") == "1"
@@ -182,9 +183,7 @@ def login_uri() -> ResponseReturnValue:
         page = private(render_template("amazon/login_uri.html", asked=asked))
         page.status_code = 200 if request.method == "GET" else 400
         return page
-    return to_amazon(
-        services.start_from_seller_central(current_user.id, asked, current_user.language)
-    )
+    return to_amazon(flow.start_from_seller_central(current_user.id, asked, current_user.language))
 
 
 @bp.post("/amazon/connections/<int:connection_id>/verify")
@@ -192,7 +191,7 @@ def login_uri() -> ResponseReturnValue:
 @verify_limit
 def verify(connection_id: int) -> ResponseReturnValue:
     connection = own_connection(connection_id)
-    check = services.verify(connection)
+    check = spapi.verify(connection)
     lang = form_lang()
     with force_locale(lang):
         if check.ok:
@@ -216,7 +215,7 @@ DEACTIVATED = _l("The token is deactivated: stock, price and order synchronizati
 REACTIVATED = _l("The token is active again.")
 
 
-def back_with(connection: services.Connection, message) -> ResponseReturnValue:
+def back_with(connection: Connection, message) -> ResponseReturnValue:
     """Say what was done, in the page's language, on the account page."""
     lang = form_lang()
     with force_locale(lang):
@@ -228,7 +227,7 @@ def back_with(connection: services.Connection, message) -> ResponseReturnValue:
 @login_required
 def deactivate(connection_id: int) -> ResponseReturnValue:
     connection = own_connection(connection_id)
-    services.deactivate(connection)
+    connections.deactivate(connection)
     return back_with(connection, DEACTIVATED)
 
 
@@ -236,15 +235,15 @@ def deactivate(connection_id: int) -> ResponseReturnValue:
 @login_required
 def reactivate(connection_id: int) -> ResponseReturnValue:
     connection = own_connection(connection_id)
-    services.reactivate(connection)
+    connections.reactivate(connection)
     return back_with(connection, REACTIVATED)
 
 
 @bp.get("/api/v1/amazon/connections")
 @login_required
 def api_connections() -> ResponseReturnValue:
-    connections = services.connections_of(current_user.id)
-    return keep_private(jsonify([services.as_json(connection) for connection in connections]))
+    mine = connections.connections_of(current_user.id)
+    return keep_private(jsonify([connections.as_json(connection) for connection in mine]))
 
 
 @pages.get("/account/amazon")
@@ -294,11 +293,11 @@ def marketplace_label(code: str) -> str:
     return f"{marketplace.domain.capitalize()} ({territory})"
 
 
-def token_banner() -> services.Status | None:
+def token_banner() -> Status | None:
     """For a merchant whose token needs renewing, the state to warn about on every page."""
     if not current_user.is_authenticated or current_user.is_staff:
         return None
-    urgent = most_urgent([status for _, status in services.with_status(current_user.id)])
+    urgent = most_urgent([status for _, status in connections.with_status(current_user.id)])
     return urgent if urgent.needs_renewal else None
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import faq
 from ..accounts.models import Role, User
 from ..accounts.services import end_sessions
-from ..amazon import services as amazon
+from ..amazon.connections import with_status
 from ..extensions import db
 from ..i18n import LANGUAGES, localized_blueprint
 from ..security import keep_private
@@ -55,7 +55,7 @@ def merchant_or_404(user_id: int) -> User:
 def merchant(user_id: int) -> ResponseReturnValue:
     """A merchant's connections, their state, dates and history: never a token."""
     user = merchant_or_404(user_id)
-    connections = amazon.with_status(user.id)
+    connections = with_status(user.id)
     return render_template(
         "support/merchant.html",
         merchant=user,

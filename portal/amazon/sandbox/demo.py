@@ -14,8 +14,8 @@ from ...accounts.models import Role
 from ...accounts.services import create_user, find_user
 from ...extensions import db
 from ...models import utcnow
+from ..connections import connections_of
 from ..models import Connection, Event, EventKind
-from ..services import connections_of
 from ..state import VALIDITY
 from . import sellers, services
 from .models import Authorization, Seller, digest

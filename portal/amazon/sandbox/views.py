@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...urls import with_query
 from ..client import draft_version, portal_url
-from ..services import redirect_uri
+from ..flow import redirect_uri
 from . import lwa, sellers, services, spapi
 from .models import Authorization, TokenRequest
 

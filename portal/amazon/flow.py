@@ -1,52 +1,58 @@
-"""Granting, renewing, checking and switching off a merchant's Seller Central authorization.
+"""Granting and renewing a merchant's Seller Central authorization: the OAuth flow.
 
 The stored refresh token is replaced only after Amazon's token endpoint answered with a new
 one; every failure leaves the connection as it was and is recorded as an event.
 """
 
+import enum
 import hashlib
 import re
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import current_app, g, session
+from flask import current_app, session
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import commit_unless_duplicate, utcnow
-from .client import absolute, amazon, portal_url, seller_central_url, spapi_url
-from .crypto import TokenVault
+from .client import absolute, access_tokens, amazon, portal_url, seller_central_url
+from .connections import connection_of, find_existing, record, vault
 from .marketplaces import MARKETPLACES, REGION_DEFAULTS, REGIONS, central_hosts
-from .models import Connection, Event, EventKind, UsedState
-from .state import VALIDITY, Status, status_of
+from .models import Connection, EventKind, UsedState
+from .state import VALIDITY
 
 PENDING_KEY = "amazon_pending"
-# Reasons a merchant is told about; each has a message in messages.py.
-CANCELLED = "cancelled"
-STATE_INVALID = "state_invalid"
-CALLBACK_INCOMPLETE = "callback_incomplete"
-CODE_REJECTED = "code_rejected"
-CLIENT_REJECTED = "client_rejected"
-UNAVAILABLE = "unavailable"
-BAD_RESPONSE = "bad_response"
-ACCOUNT_MISMATCH = "account_mismatch"
-NOT_AMAZON = "not_amazon"
-SELLER_MISMATCH = "seller_mismatch"
+
+
+class Failure(enum.StrEnum):
+    """Why an authorization failed: each has its message for merchants in messages.py."""
+
+    CANCELLED = "cancelled"
+    STATE_INVALID = "state_invalid"
+    CALLBACK_INCOMPLETE = "callback_incomplete"
+    CODE_REJECTED = "code_rejected"
+    CLIENT_REJECTED = "client_rejected"
+    UNAVAILABLE = "unavailable"
+    BAD_RESPONSE = "bad_response"
+    ACCOUNT_MISMATCH = "account_mismatch"
+    NOT_AMAZON = "not_amazon"
+    SELLER_MISMATCH = "seller_mismatch"
+
+
 # Amazon's selling partner ids are short upper-case letters and digits ("A" and 13 more).
 SELLING_PARTNER_ID = re.compile(r"[A-Z0-9]{1,32}")
 
 
 class AuthorizationFailed(Exception):
-    def __init__(self, reason: str, connection: Connection | None = None) -> None:
+    def __init__(self, reason: Failure, connection: Connection | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.connection = connection
@@ -69,48 +75,9 @@ class Completed:
     flow: dict  # what was remembered when the authorization started
 
 
-def vault() -> TokenVault:
-    return current_app.extensions["token_vault"]
-
-
-def record(
-    user_id: int, connection: Connection | None, kind: EventKind, detail: str | None = None
-) -> None:
-    db.session.add(Event(user_id=user_id, connection=connection, kind=kind, detail=detail))
-
-
-def connections_of(user_id: int) -> list[Connection]:
-    return list(
-        db.session.execute(
-            db.select(Connection).where(Connection.user_id == user_id).order_by(Connection.id)
-        ).scalars()
-    )
-
-
-def connection_of(user_id: int, connection_id: int) -> Connection | None:
-    """The connection if it belongs to this merchant: nobody acts on another's."""
-    connection = db.session.get(Connection, connection_id)
-    return connection if connection is not None and connection.user_id == user_id else None
-
-
-def status(connection: Connection | None) -> Status:
-    return status_of(connection, utcnow())
-
-
-def with_status(user_id: int) -> list[tuple[Connection, Status]]:
-    """A merchant's connections and their states, read once per request (banner and live box)."""
-    cache = g.setdefault("amazon_connections", {})
-    if user_id not in cache:
-        cache[user_id] = [(c, status(c)) for c in connections_of(user_id)]
-    return cache[user_id]
-
-
 def redirect_uri() -> str:
     """The OAuth redirect URI registered with Amazon (the portal's callback), from configuration."""
     return current_app.config["AMAZON_REDIRECT_URI"] or portal_url("amazon.callback")
-
-
-# Starting an authorization ----------------------------------------------------------------
 
 
 def start(
@@ -186,9 +153,9 @@ def login_request(user_id: int, args: dict) -> LoginRequest:
     amazon_state = args.get("amazon_state")
     seller = args.get("selling_partner_id") or ""
     if confirm is None or not amazon_state or not SELLING_PARTNER_ID.fullmatch(seller):
-        record(user_id, None, EventKind.AUTHORIZATION_FAILED, NOT_AMAZON)
+        record(user_id, None, EventKind.AUTHORIZATION_FAILED, Failure.NOT_AMAZON)
         db.session.commit()
-        raise AuthorizationFailed(NOT_AMAZON)
+        raise AuthorizationFailed(Failure.NOT_AMAZON)
     callback_uri, region = confirm
     region = region or None
     return LoginRequest(
@@ -213,33 +180,17 @@ def start_from_seller_central(user_id: int, asked: LoginRequest, lang: str) -> s
     )
 
 
-def find_existing(
-    user_id: int, selling_partner_id: str | None, region: str | None
-) -> Connection | None:
-    if not selling_partner_id:
-        return None
-    query = db.select(Connection).where(
-        Connection.user_id == user_id, Connection.selling_partner_id == selling_partner_id
-    )
-    if region in REGIONS:
-        query = query.where(Connection.region == region)
-    return db.session.execute(query.order_by(Connection.id)).scalars().first()
-
-
-# Completing it -----------------------------------------------------------------------------
-
-
 def complete(user_id: int, args: dict) -> Completed:
     """Handle Amazon's redirect: check the state, exchange the code, store the new token."""
     try:
         data = amazon().pop_state(args.get("state"))
     except MismatchingStateError:
-        fail(user_id, None, STATE_INVALID)
+        fail(user_id, None, Failure.STATE_INVALID)
     if not use_once(args["state"]):
-        fail(user_id, None, STATE_INVALID)  # a copy of the session cookie, replayed
+        fail(user_id, None, Failure.STATE_INVALID)  # a copy of the session cookie, replayed
     flow = data.get("flow") or {}
     if flow.get("user_id") != user_id:
-        fail(user_id, None, STATE_INVALID)
+        fail(user_id, None, Failure.STATE_INVALID)
     with ending(flow):
         return complete_flow(user_id, flow, data.get("redirect_uri"), args)
 
@@ -270,13 +221,13 @@ def ending(flow: dict) -> Iterator[None]:
 def complete_flow(user_id: int, flow: dict, uri: str | None, args: dict) -> Completed:
     renewing = connection_of(user_id, flow["connection_id"]) if flow.get("connection_id") else None
     if args.get("error"):
-        fail(user_id, renewing, CANCELLED)
+        fail(user_id, renewing, Failure.CANCELLED)
     code, seller = args.get("spapi_oauth_code"), args.get("selling_partner_id")
     if not code or not seller:
-        fail(user_id, renewing, CALLBACK_INCOMPLETE)
+        fail(user_id, renewing, Failure.CALLBACK_INCOMPLETE)
     if flow.get("selling_partner_id") and seller != flow["selling_partner_id"]:
         # The Login URI named another seller account than Amazon authorized: a forged link.
-        fail(user_id, renewing, SELLER_MISMATCH)
+        fail(user_id, renewing, Failure.SELLER_MISMATCH)
     if renewing is not None and seller != renewing.selling_partner_id:
         session[PENDING_KEY] = {
             "code": code,
@@ -294,16 +245,16 @@ def confirm_other_account(user_id: int, add: bool) -> Completed | None:
     """The merchant's answer to "add this other seller account?" after a mismatch."""
     pending = session.pop(PENDING_KEY, None)
     if not pending or pending["flow"].get("user_id") != user_id:
-        fail(user_id, None, STATE_INVALID)
+        fail(user_id, None, Failure.STATE_INVALID)
     # The answer may come late, or from a copy of the session cookie: both are refused.
     too_old = time.time() - pending.get("at", 0) > current_app.config["AMAZON_STATE_TTL"]
     if too_old or not pending.get("nonce") or not use_once(pending["nonce"]):
-        fail(user_id, None, STATE_INVALID)
+        fail(user_id, None, Failure.STATE_INVALID)
     renewing = connection_of(user_id, pending["flow"].get("connection_id") or 0)
     flow = {**pending["flow"], "connection_id": None}
     with ending(flow):
         if not add:
-            fail(user_id, renewing, ACCOUNT_MISMATCH)
+            fail(user_id, renewing, Failure.ACCOUNT_MISMATCH)
         code, seller = pending["code"], pending["selling_partner_id"]
         return exchange(user_id, flow, code, seller, pending["redirect_uri"], None)
 
@@ -319,19 +270,19 @@ def exchange(
         fail(
             user_id,
             target,
-            CLIENT_REJECTED if error.error == "invalid_client" else CODE_REJECTED,
+            Failure.CLIENT_REJECTED if error.error == "invalid_client" else Failure.CODE_REJECTED,
             error.error,
         )
     except (requests.RequestException, ValueError) as error:
         fail(
             user_id,
             target,
-            UNAVAILABLE if not isinstance(error, ValueError) else BAD_RESPONSE,
+            Failure.UNAVAILABLE if not isinstance(error, ValueError) else Failure.BAD_RESPONSE,
             type(error).__name__,
         )
     refresh_token, access_token = token.get("refresh_token"), token.get("access_token")
     if not isinstance(refresh_token, str) or not refresh_token or not isinstance(access_token, str):
-        fail(user_id, target, BAD_RESPONSE, "no tokens in the answer")
+        fail(user_id, target, Failure.BAD_RESPONSE, "no tokens in the answer")
     return store(user_id, flow, seller, region, target, refresh_token, token)
 
 
@@ -350,7 +301,7 @@ def store(
         region = region or MARKETPLACES[marketplace].region
         created = create_connection(user_id, seller, region, marketplace, refresh_token)
         if created is not None:
-            access_tokens.put(created, token)
+            access_tokens().put(created, token)
             return Completed(created, EventKind.AUTHORIZED, flow)
         target = find_existing(user_id, seller, region)  # a parallel request added it just now
     # The row lock makes a parallel renewal wait, then write over this one as a whole.
@@ -358,7 +309,7 @@ def store(
     if flow.get("marketplace"):
         locked.marketplace = flow["marketplace"]
     write_token(locked, refresh_token, EventKind.RENEWED)
-    access_tokens.put(locked, token)
+    access_tokens().put(locked, token)
     return Completed(locked, EventKind.RENEWED, flow)
 
 
@@ -394,7 +345,7 @@ def default_marketplace(region: str | None) -> str:
 
 
 def fail(
-    user_id: int, connection: Connection | None, reason: str, detail: str | None = None
+    user_id: int, connection: Connection | None, reason: Failure, detail: str | None = None
 ) -> NoReturn:
     """Record the failure and tell the caller; the connection itself is left untouched."""
     db.session.rollback()
@@ -402,131 +353,7 @@ def fail(
         user_id,
         connection,
         EventKind.AUTHORIZATION_FAILED,
-        f"{reason}: {detail}" if detail else reason,
+        f"{reason}: {detail}" if detail else str(reason),
     )
     db.session.commit()
     raise AuthorizationFailed(reason, connection)
-
-
-# Using it ---------------------------------------------------------------------------------
-
-
-class AccessTokens:
-    """Access tokens kept in memory until shortly before they expire (never stored)."""
-
-    LEEWAY = 60
-
-    def __init__(self) -> None:
-        self._tokens: dict[tuple[int, str], tuple[str, float]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(connection: Connection) -> tuple[int, str]:
-        # The encrypted token changes on renewal, so an old access token is never reused.
-        return connection.id, hashlib.sha256(connection.refresh_token).hexdigest()
-
-    def get(self, connection: Connection) -> str | None:
-        with self._lock:
-            token, expires = self._tokens.get(self.key(connection), (None, 0.0))
-        return token if time.time() < expires - self.LEEWAY else None
-
-    def put(self, connection: Connection, token: dict) -> None:
-        lifetime = float(token.get("expires_in") or 3600)
-        with self._lock:
-            self._tokens[self.key(connection)] = (token["access_token"], time.time() + lifetime)
-
-    def drop(self, connection: Connection) -> None:
-        with self._lock:
-            self._tokens.pop(self.key(connection), None)
-
-
-access_tokens = AccessTokens()
-
-
-@dataclass(frozen=True)
-class Check:
-    ok: bool
-    detail: str  # marketplaces found, or why the check failed
-
-
-def access_token(connection: Connection) -> str:
-    cached = access_tokens.get(connection)
-    if cached:
-        return cached
-    token = amazon().refresh(vault().decrypt(connection.refresh_token))
-    access_tokens.put(connection, token)
-    return token["access_token"]
-
-
-def verify(connection: Connection) -> Check:
-    """Use the stored grant: refresh it and list the account's marketplaces."""
-    now = utcnow()
-    connection.last_check_at = now
-    try:
-        check = participations(connection)
-    except OAuthError as error:
-        if error.error == "invalid_grant":
-            connection.revoked_at = connection.revoked_at or now
-            check = Check(False, "invalid_grant")
-            record(connection.user_id, connection, EventKind.REVOKED, "invalid_grant")
-        else:
-            check = Check(False, error.error or "oauth_error")
-    except (requests.RequestException, ValueError, KeyError) as error:
-        check = Check(False, type(error).__name__)
-    connection.last_check_result = check.detail[:255]
-    if check.ok:
-        record(connection.user_id, connection, EventKind.VERIFIED, check.detail)
-    elif check.detail != "invalid_grant":
-        record(connection.user_id, connection, EventKind.CHECK_FAILED, check.detail)
-    db.session.commit()
-    return check
-
-
-def participations(connection: Connection) -> Check:
-    url = f"{spapi_url(connection.region)}/sellers/v1/marketplaceParticipations"
-    timeout = current_app.config["AMAZON_TIMEOUT"]
-    for attempt in range(2):
-        response = requests.get(
-            url, headers={"x-amz-access-token": access_token(connection)}, timeout=timeout
-        )
-        if response.status_code == 403 and attempt == 0:
-            access_tokens.drop(connection)  # expired or revoked access token: refresh once
-            continue
-        break
-    if response.status_code != 200:
-        return Check(False, f"HTTP {response.status_code}")
-    codes = [entry["marketplace"]["countryCode"] for entry in response.json()["payload"]]
-    return Check(True, ", ".join(codes))
-
-
-def deactivate(connection: Connection) -> None:
-    if connection.deactivated_at is None:
-        connection.deactivated_at = utcnow()
-        record(connection.user_id, connection, EventKind.DEACTIVATED)
-        db.session.commit()
-
-
-def reactivate(connection: Connection) -> None:
-    if connection.deactivated_at is not None:
-        connection.deactivated_at = None
-        record(connection.user_id, connection, EventKind.REACTIVATED)
-        db.session.commit()
-
-
-def as_json(connection: Connection) -> dict:
-    current = status(connection)
-    return {
-        "id": connection.id,
-        "region": connection.region,
-        "marketplace": connection.marketplace,
-        "selling_partner_id": connection.selling_partner_id,
-        "state": current.state.value,
-        "authorized_at": iso(connection.authorized_at),
-        "expires_at": iso(connection.expires_at),
-        "days_left": current.days_left,
-        "sync": {"stock_and_prices": current.sync, "orders": current.sync},
-    }
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds") + "Z"
