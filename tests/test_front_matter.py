@@ -1,66 +1,63 @@
-"""Front matter: the quick reader of simple TOML must agree with tomllib, or leave it the file."""
+"""Front matter: any TOML that tomllib reads, and a clear refusal of a file it cannot read."""
 
-import tomllib
+from datetime import date
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
 
-from portal.faq.store import load_articles, simple_toml
+from portal.faq.store import ArticleError, load_articles
 
-TYPICAL = """
-id = 2763
-revision = 1
-slug = "generer-ou-renouveler-le-token-amazon"
-title = "Générer ou renouveler le token Amazon"
-keywords = ["Amazon", "token", "Seller Central"]
-internal_note = "L'état doit être \\"Actif\\".\\tVoir aussi\\\\la fiche."
-updated = 2022-09-13
+FULL_TOML = """+++
+# The source text.
+id = 10
+revision = 3
+slug = 'sample-fr'              # a literal string
+title = "Caf\\u00e9 \\"cr\\u00e8me\\""
+question = \"\"\"Question
+sur deux lignes ?\"\"\"
+category = "guides"
+keywords = [
+    "sample",
+    'tab\\t',  # literal: the backslash stays
+]
+state = "public"
+updated = 2026-01-05
++++
+
+Body.
 """
 
-PIECE = st.one_of(
-    st.sampled_from(['\\"', "\\\\", "\\n", "\\t", "\\u00e9", "\\e", "\t", "é", ",", "]", "#", "'"]),
-    st.text(st.characters(codec="utf-8", exclude_characters='"\\'), max_size=4),
+
+def test_front_matter_may_use_all_of_toml(sample_faq):
+    (sample_faq / "10-sample" / "fr.md").write_text(FULL_TOML, encoding="utf-8")
+    articles, _, _ = load_articles(sample_faq)
+    source = articles[10].translations["fr"]
+    assert source.slug == "sample-fr"
+    assert source.title == 'Café "crème"'
+    assert source.question == "Question\nsur deux lignes ?"
+    assert source.keywords == ("sample", "tab\\t")
+    assert source.updated == date(2026, 1, 5)
+
+
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("updated = 2026-02-30", "invalid TOML"),  # no such day
+        ('slug = "a"\nslug = "b"', "invalid TOML"),  # a key twice
+        ('updated = "2026-01-05"', "'updated' must be a TOML date"),
+        ('keywords = "sample"', "'keywords' must be a list"),
+    ],
 )
-STRING = st.lists(PIECE, max_size=5).map(lambda pieces: '"' + "".join(pieces) + '"')
-VALUE = st.one_of(
-    STRING,
-    st.integers(-(10**20), 10**20).map(str),
-    st.sampled_from(["-0", "+1", "01", "2024-02-29", "2023-02-29", "2022-00-10", "true", "[]"]),
-    st.lists(STRING, max_size=3).map(lambda strings: "[" + ", ".join(strings) + "]"),
-)
-LINE = st.tuples(st.from_regex(r"[A-Za-z0-9_-]{1,4}", fullmatch=True), VALUE).map(
-    lambda pair: f"{pair[0]} = {pair[1]}"
-)
-HEAD = st.lists(st.one_of(LINE, st.just("")), max_size=6).map(lambda lines: "\n".join(lines))
-
-
-def test_typical_front_matter_is_read_without_tomllib():
-    assert simple_toml(TYPICAL) == tomllib.loads(TYPICAL)
-
-
-def test_anything_else_is_left_to_tomllib():
-    for head in (
-        "id = 1 # comment",
-        "title = 'literal'",
-        "[table]",
-        'a = "x"\na = "y"',
-        "d = 2026-02-30",
-    ):
-        assert simple_toml(head) is None
-
-
-@settings(max_examples=300, deadline=None)
-@given(HEAD)
-def test_the_quick_reader_agrees_with_tomllib(head):
-    quick = simple_toml(head)
-    try:
-        expected = tomllib.loads(head)
-    except tomllib.TOMLDecodeError:
-        assert quick is None
-        return
-    if quick is not None:
-        assert quick == expected
-        assert [type(value) for value in quick.values()] == [type(v) for v in expected.values()]
+def test_a_file_tomllib_refuses_stops_loading_naming_it(sample_faq, line, problem):
+    path = sample_faq / "10-sample" / "en.md"
+    key = line.partition(" ")[0]
+    lines = [
+        kept for kept in path.read_text(encoding="utf-8").split("\n") if not kept.startswith(key)
+    ]
+    lines.insert(1, line)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ArticleError) as error:
+        load_articles(sample_faq)
+    assert str(path) in str(error.value) and problem in str(error.value)
 
 
 def test_windows_line_ends_read_as_before(sample_faq):
