@@ -126,6 +126,7 @@ def test_polish_mismatch_message_is_past_tense():
         ("右下の\n**確認**をクリック", "<p>右下の<strong>確認</strong>をクリック</p>"),
         ("**設定**\nを開く", "<p><strong>設定</strong>を開く</p>"),
         ("- 有効期限の\n  1か月前", "<ul>\n<li>有効期限の\n  1か月前</li>\n</ul>"),
+        ("閉じてかまいません。\nmagnalisterと", "<p>閉じてかまいません。magnalisterと</p>"),
         ("Amazon\nトークン", "<p>Amazon\nトークン</p>"),  # a Latin letter: the space stays
         ("one\ntwo", "<p>one\ntwo</p>"),
         ("한국어\n문장", "<p>한국어\n문장</p>"),  # Korean separates words with spaces

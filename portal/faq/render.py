@@ -73,7 +73,11 @@ CJK = (
     "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff9f\uffe0-\uffef\U00020000-\U0003134f"
 )
-CJK_LINE_BREAK = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
+# Between two such characters; and after a CJK full stop or comma (、。！？) whatever follows,
+# so that "。\n{{product}}" does not start the next sentence with a space either.
+CJK_LINE_BREAK = re.compile(
+    f"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])|(?<=[\u3001\u3002\uff01\uff1f])[ \t]*\n[ \t]*"
+)
 # Text inside these is kept as written; an inline element's boundary is no barrier.
 VERBATIM = {"pre", "code", "br"}
 
