@@ -71,7 +71,7 @@ def test_print_view_carries_the_header_rows(client):
         assert f'<th scope="row">{row}</th>' in html
     assert "Support questions › Marketplaces › Amazon › Configuration" in html
     assert "<td>public</td>" in html and ">English</td>" in html and "0.00%" in html
-    assert "November 27, 2026" in html
+    assert "December 2, 2026" in html
     assert 'class="vote-form"' not in html and "site-search" not in html
 
 

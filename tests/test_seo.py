@@ -22,7 +22,7 @@ def test_sitemap_lists_every_translation_with_alternates(client):
         links = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)}
         assert set(links) == {*LANGUAGES, "x-default"}
         assert links["x-default"].startswith("http://localhost/fr/faq/2763-")
-        assert url.find("s:lastmod", NS).text in ("2022-09-13", "2026-11-27")
+        assert url.find("s:lastmod", NS).text in ("2022-09-13", "2026-12-02")
 
 
 def test_structured_data_describes_the_question_and_the_steps(client):

@@ -113,3 +113,14 @@ def test_the_view_beacon_is_limited_per_address(build_app):
     assert refused.headers["Content-Type"].startswith("text/plain") and "<" not in refused.text
     with app.app_context():
         assert db.session.execute(db.select(db.func.sum(ArticleView.count))).scalar() == 2
+
+
+def test_no_votes_says_so(client):
+    html = client.get(FR).get_data(as_text=True)
+    summary = html[html.index('class="vote-summary"') :]
+    summary = summary[: summary.index("</p>")]
+    assert "Aucun vote pour l’instant" in summary
+    assert "0 vote" not in summary and "%" not in summary
+    vote(client, "no")
+    html = client.get(FR).get_data(as_text=True)
+    assert "1 vote" in html and "0,00" in html and "Aucun vote" not in html

@@ -67,8 +67,62 @@ class AnchorTreeprocessor(Treeprocessor):
                 self.md.article_steps.append(Step(f"step-{step}", text))
 
 
+# Characters of scripts written without spaces between words: CJK punctuation, kana, Han,
+# full-width forms. Not Hangul: Korean puts spaces between words.
+CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff9f\uffe0-\uffef\U00020000-\U0003134f"
+)
+# Between two such characters; and after a CJK full stop or comma (、。！？) whatever follows,
+# so that "。\n{{product}}" does not start the next sentence with a space either.
+CJK_LINE_BREAK = re.compile(
+    f"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])|(?<=[\u3001\u3002\uff01\uff1f])[ \t]*\n[ \t]*"
+)
+# Text inside these is kept as written; an inline element's boundary is no barrier.
+VERBATIM = {"pre", "code", "br"}
+
+
+def join_cjk_lines(text: str) -> str:
+    """Drop line breaks between two CJK characters, which browsers would show as a space."""
+    return CJK_LINE_BREAK.sub("", text)
+
+
+class CjkLineBreakTreeprocessor(Treeprocessor):
+    """Join the lines of Japanese or Chinese text, also across inline elements (<strong>...)."""
+
+    def run(self, root: etree.Element) -> None:
+        pieces = list(text_slots(root))
+        # "\0" cannot occur in the text: it keeps a match from spanning <pre>, <code> or <br>.
+        joined = "".join(text if text is not None else "\0" for _, _, text in pieces)
+        dropped = {i for m in CJK_LINE_BREAK.finditer(joined) for i in range(*m.span())}
+        if not dropped:
+            return
+        offset = 0
+        for element, attribute, text in pieces:
+            if text is None:
+                offset += 1
+                continue
+            kept = "".join(c for i, c in enumerate(text, offset) if i not in dropped)
+            offset += len(text)
+            if kept != text:
+                setattr(element, attribute, kept)
+
+
+def text_slots(element: etree.Element):
+    """(element, "text" or "tail", text) in reading order; None text marks a verbatim element."""
+    if element.tag in VERBATIM:
+        yield element, "text", None
+    else:
+        yield element, "text", element.text or ""
+        for child in element:
+            yield from text_slots(child)
+    yield element, "tail", element.tail or ""
+
+
 class AnchorExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        # After inline patterns (20), before prettify (10): the texts are final, not yet indented.
+        md.treeprocessors.register(CjkLineBreakTreeprocessor(md), "cjk_line_breaks", 15)
         # After inline patterns (20) and attr_list (8): texts are plain and {#ids} applied.
         md.treeprocessors.register(AnchorTreeprocessor(md), "article_anchors", 6)
 
@@ -108,4 +162,4 @@ MARKUP_NOISE = re.compile(r"\{[#.:][^}]*\}|\[\[[\w-]+\]\]|!!! \w+(?: \"[^\"]*\")
 
 def plain_text(body: str, product: str) -> str:
     """The words of a Markdown body without its markup, for the search index."""
-    return MARKUP_NOISE.sub(" ", body.replace(PRODUCT, product))
+    return MARKUP_NOISE.sub(" ", join_cjk_lines(body.replace(PRODUCT, product)))
