@@ -7,8 +7,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from portal.amazon.crypto import InvalidToken, TokenVault, parse_keys
-from portal.amazon.flow import confirm_page
 from portal.amazon.models import Connection
+from portal.amazon.seller_central import confirm_page
 from portal.amazon.state import TokenState, status_of
 
 NOW = datetime(2026, 11, 27, 12, 0)

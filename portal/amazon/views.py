@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from ..i18n import LANGUAGES, localized_blueprint
 from ..security import keep_private, limiter
 from ..urls import is_own_path
-from . import connections, flow, spapi
+from . import connections, flow, seller_central, spapi
 from .live import live_view
 from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES, country_code
 from .messages import EVENTS, FAILURES, STATES
@@ -174,7 +174,7 @@ def login_uri() -> ResponseReturnValue:
     """
     fields = request.form if request.method == "POST" else request.args
     try:
-        asked = flow.login_request(current_user.id, fields.to_dict())
+        asked = seller_central.login_request(current_user.id, fields.to_dict())
     except flow.AuthorizationFailed:
         abort(400)
     # A seller account never connected before is added only when the merchant says so.
@@ -183,7 +183,9 @@ def login_uri() -> ResponseReturnValue:
         page = private(render_template("amazon/login_uri.html", asked=asked))
         page.status_code = 200 if request.method == "GET" else 400
         return page
-    return to_amazon(flow.start_from_seller_central(current_user.id, asked, current_user.language))
+    return to_amazon(
+        seller_central.start_from_seller_central(current_user.id, asked, current_user.language)
+    )
 
 
 @bp.post("/amazon/connections/<int:connection_id>/verify")
