@@ -4,18 +4,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, url_for
-from flask_babel import get_locale
+from flask import Flask, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, logs, pagecache, security
+from . import cli, errors, hooks, logs, pagecache, security
 from .accounts import login
 from .amazon import client as amazon_client
 from .amazon.crypto import TokenVault, derived_key, parse_keys
 from .extensions import babel, csrf, db, migrate
 from .faq import Library
-from .i18n import LANGUAGES, format_share, select_locale, template_gettext, text_direction
+from .i18n import (
+    LANGUAGES,
+    format_share,
+    page_language,
+    select_locale,
+    template_gettext,
+    text_direction,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +110,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         raise RuntimeError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    hooks.init_app(app)  # before the features, which add to it
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=user_timezone)
@@ -123,6 +130,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hosts)
 
     from .accounts import views as account_views
+    from .amazon import contributions as amazon_contributions
     from .amazon import views as amazon_views
     from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
     from .faq import views as faq_views
@@ -142,6 +150,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
         app.register_blueprint(sandbox_views.bp)
         csrf.exempt(sandbox_views.token)  # a server-to-server endpoint, like LWA's
+        sandbox_views.add_hooks(app)
+    # What the features add to shared pages and headers (portal/hooks.py); banners and menu
+    # links appear in this order.
+    faq_views.add_hooks(app)
+    amazon_contributions.add_hooks(app)
+    support_views.add_hooks(app)
+    account_views.add_hooks(app)
     # Anonymous readers have no session, so no CSRF token: these check the origin instead.
     csrf.exempt(faq_views.vote)
     csrf.exempt(faq_views.viewed)
@@ -152,7 +167,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def page_globals() -> dict[str, Any]:
-        lang = g.get("lang") or str(get_locale())
+        lang = page_language()
         return {
             "lang": lang,
             "dir": text_direction(lang),

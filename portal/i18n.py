@@ -63,6 +63,11 @@ def select_locale() -> str:
     return negotiated_language()
 
 
+def page_language() -> str:
+    """The language a page is shown in: its URL's, else the one Flask-Babel chose."""
+    return g.get("lang") or str(get_locale())
+
+
 def text_direction(code: str) -> str:
     language = LANGUAGES.get(code)
     return language.direction if language else "ltr"

@@ -19,7 +19,7 @@ from cachetools import LRUCache, TTLCache
 from flask import Flask, Response, current_app, request, session
 from markupsafe import Markup
 
-from .accounts.login import logged_in
+from . import hooks
 
 # The request headers that can turn a cached page into a 304.
 CONDITIONAL = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
@@ -89,7 +89,9 @@ def forget_pages(group: Hashable) -> None:
 
 def anonymous_request() -> bool:
     """A reader whose page is the same as everyone's: not logged in, no message waiting."""
-    return request.method in ("GET", "HEAD") and not (logged_in() or "_flashes" in session)
+    return request.method in ("GET", "HEAD") and not (
+        hooks.personal_request() or "_flashes" in session
+    )
 
 
 def storable(response: Response) -> bool:

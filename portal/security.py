@@ -1,72 +1,49 @@
-"""Security headers, log-in rate limits and the checks that keep a production start safe."""
+"""Security headers, the rate limiter and the checks that keep a production start safe."""
 
 import ipaddress
+from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 from werkzeug.sansio.utils import host_is_trusted
 
-from .accounts.login import logged_in
-from .accounts.services import normalize_email
-from .amazon.marketplaces import central_hosts
+from . import hooks
 
 # One per process; each create_app() gives it fresh storage (Redis when PORTAL_REDIS_URL is set).
 limiter = Limiter(key_func=get_remote_address)
 
-# Pages that lead to Seller Central never send a Referer to another site, as Amazon asks;
-# the redirect to Amazon itself says no-referrer. Same-origin requests keep theirs: Flask-WTF
-# checks it on HTTPS, and a browser would otherwise send "Origin: null" with our own forms.
-SAME_ORIGIN_BLUEPRINTS = ("amazon", "amazon_pages", "sandbox")
-SAME_ORIGIN_ENDPOINTS = ("faq.article",)
-READING_BLUEPRINTS = ("faq", "faq_root")
+
+@dataclass(frozen=True)
+class HeaderRules:
+    """The security headers' choices that depend on what the features contributed."""
+
+    reading_policy: str  # the Content-Security-Policy of anonymous readers' pages
+    policy: str  # everyone else's: forms may also post to the features' origins
+    reading_pages: frozenset[str]  # blueprints
+    # Pages that lead to another site (Seller Central) never send it a Referer, as Amazon
+    # asks. Same-origin requests keep theirs: Flask-WTF checks it on HTTPS, and a browser
+    # would otherwise send "Origin: null" with our own forms.
+    same_origin_referrer: frozenset[str]  # blueprints and endpoints
+
+    @classmethod
+    def of(cls, app: Flask) -> "HeaderRules":
+        targets = {origin for hook in hooks.get(hooks.FORM_ACTION, app) for origin in hook(app)}
+        return cls(
+            # Some fifty Seller Central hosts, left out where only anonymous readers' forms are
+            # (search, votes). The log-in form keeps them: after it, a renewal begun in Seller
+            # Central goes back.
+            reading_policy=content_security_policy(set()),
+            policy=content_security_policy(targets),
+            reading_pages=frozenset(hooks.get(hooks.READING, app)),
+            same_origin_referrer=frozenset(hooks.get(hooks.SAME_ORIGIN_REFERRER, app)),
+        )
 
 
-def failed_login(response: Response) -> bool:
-    """Only failed attempts count against the limits; merchants may log in as often as they like."""
-    return response.status_code == 400
-
-
-def attempted_account() -> str:
-    """The account an attempt was for: the log-in form's address, else the logged-in user's."""
-    email = request.form.get("email")
-    if email is None and current_user.is_authenticated:
-        return current_user.email
-    return normalize_email(email or "")
-
-
-def account_and_address_key() -> str:
-    """Failures against one account from one address: others can still log in to that account."""
-    return f"account:{attempted_account()}|{get_remote_address()}"
-
-
-# Failed attempts count per address, and per account and address; never per account alone,
-# which would let anyone lock a merchant out by failing on purpose.
-login_limits = [
-    limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-                  deduct_when=failed_login),
-    limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
-                  methods=["POST"], key_func=account_and_address_key, deduct_when=failed_login),
-]  # fmt: skip
-
-
-def limit_logins(view):
-    for limit in login_limits:
-        view = limit(view)
-    return view
-
-
-def content_security_policy(app: Flask, amazon_forms: bool) -> str:
-    """Scripts and styles from our own files only; a merchant's forms may lead to Seller Central."""
-    targets = set()
-    if amazon_forms:
-        targets = {f"https://{host}" for host in central_hosts()}
-        configured = app.config["AMAZON_SELLER_CENTRAL_URL"]
-        if configured and urlsplit(configured).scheme:
-            parts = urlsplit(configured)
-            targets.add(f"{parts.scheme}://{parts.netloc}")
+def content_security_policy(form_targets: set[str]) -> str:
+    """Scripts and styles from our own files only; forms may post to the origins features name."""
     return "; ".join(
         [
             "default-src 'self'",
@@ -77,7 +54,7 @@ def content_security_policy(app: Flask, amazon_forms: bool) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "frame-ancestors 'none'",
-            " ".join(["form-action 'self'", *sorted(targets)]),
+            " ".join(["form-action 'self'", *sorted(form_targets)]),
         ]
     )
 
@@ -170,10 +147,11 @@ def init_app(app: Flask) -> None:
         )
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
-    policy = content_security_policy(app, amazon_forms=False)
-    # Some fifty Seller Central hosts, left out where only anonymous readers' forms are (search,
-    # votes). The log-in form keeps them: after it, a renewal begun in Seller Central goes back.
-    merchant_policy = content_security_policy(app, amazon_forms=True)
+
+    @cache
+    def rules() -> HeaderRules:
+        """Read at the first answer, once every feature has registered its contributions."""
+        return HeaderRules.of(app)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -184,19 +162,22 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        known = rules()
         headers = response.headers
-        leads_to_amazon = (
-            request.blueprint in SAME_ORIGIN_BLUEPRINTS or request.endpoint in SAME_ORIGIN_ENDPOINTS
+        personal = hooks.personal_request()
+        reading = request.blueprint in known.reading_pages and not personal
+        headers.setdefault(
+            "Content-Security-Policy", known.reading_policy if reading else known.policy
         )
-        reading = request.blueprint in READING_BLUEPRINTS and not logged_in()
-        headers.setdefault("Content-Security-Policy", policy if reading else merchant_policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        referrer = "same-origin" if leads_to_amazon else "strict-origin-when-cross-origin"
+        same_origin = known.same_origin_referrer
+        leads_away = request.blueprint in same_origin or request.endpoint in same_origin
+        referrer = "same-origin" if leads_away else "strict-origin-when-cross-origin"
         headers.setdefault("Referrer-Policy", referrer)
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if logged_in() and not stored_nowhere(response):
+        if personal and not stored_nowhere(response):
             # Whatever a view said: the page holds the user's CSRF token, maybe internal titles.
             keep_private(response)
         return response

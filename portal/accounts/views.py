@@ -1,16 +1,19 @@
 """Log-in, log-out and password pages, in the reader's language."""
 
-from flask import flash, g, make_response, redirect, render_template, request, url_for
+from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import hooks
 from ..extensions import db
-from ..i18n import localized_blueprint
-from ..security import keep_private, limit_logins
+from ..i18n import localized_blueprint, page_language
+from ..security import keep_private
 from ..urls import is_own_path
 from . import passwords, sessions
 from .forms import LoginForm, PasswordForm
+from .limits import limit_logins
+from .login import logged_in
 from .services import authenticate, change_password, end_sessions
 
 bp = localized_blueprint("accounts", __name__)
@@ -67,3 +70,25 @@ def password() -> ResponseReturnValue:
             return redirect(landing_page())
     page = render_template("accounts/password.html", form=form, min_length=passwords.MIN_LENGTH)
     return keep_private(make_response(page, 400 if form.errors else 200))
+
+
+def password_link() -> hooks.NavItem | None:
+    if not current_user.is_authenticated:
+        return None
+    return hooks.NavItem(_("Password"), url_for("accounts.password", lang=page_language()))
+
+
+def session_link() -> hooks.NavItem:
+    """Log out, a form (it changes state); or log in, coming back to this page."""
+    lang = page_language()
+    if current_user.is_authenticated:
+        return hooks.NavItem(_("Log out"), url_for("accounts.logout", lang=lang), post=True)
+    back = request.full_path.rstrip("?")
+    return hooks.NavItem(_("Log in"), url_for("accounts.login", lang=lang, next=back))
+
+
+def add_hooks(app: Flask) -> None:
+    # A request with a log-in session is about that person: caches keep nothing of it.
+    hooks.add(app, hooks.PERSONAL, logged_in)
+    # The account's own links close the menu (create_app adds them after the features').
+    hooks.add(app, hooks.NAVIGATION, password_link, session_link)

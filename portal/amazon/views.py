@@ -27,7 +27,6 @@ from .live import live_view
 from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES, country_code
 from .messages import EVENTS, FAILURES, STATES
 from .models import Connection
-from .state import Status, most_urgent
 
 bp = Blueprint("amazon", __name__)
 pages = localized_blueprint("amazon_pages", __name__)
@@ -295,18 +294,9 @@ def marketplace_label(code: str) -> str:
     return f"{marketplace.domain.capitalize()} ({territory})"
 
 
-def token_banner() -> Status | None:
-    """For a merchant whose token needs renewing, the state to warn about on every page."""
-    if not current_user.is_authenticated or current_user.is_staff:
-        return None
-    urgent = most_urgent([status for _, status in connections.with_status(current_user.id)])
-    return urgent if urgent.needs_renewal else None
-
-
 @bp.app_context_processor
 def amazon_helpers() -> dict:
     return {
-        "token_banner": token_banner,
         "marketplace_label": marketplace_label,
         "token_state_label": lambda state: STATES[state],
         "event_label": lambda kind: EVENTS[kind],

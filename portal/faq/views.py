@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -19,8 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
 from flask_login import current_user
 
-from .. import faq
-from ..amazon.live import LiveView, live_view
+from .. import faq, hooks
 from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
@@ -132,13 +132,6 @@ def find_page(article_id: int) -> faq.ArticlePage:
     return page
 
 
-def merchant_live_view(page: faq.ArticlePage) -> LiveView | None:
-    """A logged-in merchant's own token state, for the article's live box (rendered per request)."""
-    if not page.rendered.has_live_box or not current_user.is_authenticated or current_user.is_staff:
-        return None
-    return live_view(current_user.id, g.lang)
-
-
 def article_group(article_id: int, **_) -> tuple[str, int]:
     """The cached pages and vote counts of one article, which a vote on it renews."""
     return ("article", article_id)
@@ -207,7 +200,6 @@ def article(article_id: int, slug: str) -> ResponseReturnValue:
     body = render_template(
         "faq/article.html",
         feedback=feedback if feedback in FEEDBACK_MESSAGES else None,
-        live=merchant_live_view(page),
         **context,
     )
     return public_page(body, context["last_modified"])
@@ -304,3 +296,8 @@ def sitemap() -> ResponseReturnValue:
     response = public_page(xml)
     response.mimetype = "application/xml"
     return response
+
+
+def add_hooks(app: Flask) -> None:
+    # Anonymous readers' pages: no form on them posts to another site.
+    hooks.add(app, hooks.READING, bp.name, root.name)

@@ -2,17 +2,27 @@
 
 from functools import wraps
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import faq
+from .. import faq, hooks
 from ..accounts.models import Role, User
 from ..accounts.services import end_sessions
 from ..amazon.connections import with_status
 from ..extensions import db
-from ..i18n import LANGUAGES, localized_blueprint
+from ..i18n import LANGUAGES, localized_blueprint, page_language
 from ..security import keep_private
 from . import services
 
@@ -110,3 +120,13 @@ def link() -> ResponseReturnValue:
 @staff_required
 def dashboard() -> ResponseReturnValue:
     return render_template("support/dashboard.html", stats=services.dashboard())
+
+
+def support_link() -> hooks.NavItem | None:
+    if not (current_user.is_authenticated and current_user.is_staff):
+        return None
+    return hooks.NavItem(_("Support"), url_for("support.index", lang=page_language()))
+
+
+def add_hooks(app: Flask) -> None:
+    hooks.add(app, hooks.NAVIGATION, support_link)

@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     g,
@@ -14,6 +15,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from ... import hooks
 from ...extensions import db
 from ...urls import with_query
 from ..client import draft_version, portal_url
@@ -44,6 +46,16 @@ SIGN_IN_PROBLEMS = {
         "Choose a password of at least %(count)s characters.", count=sellers.MIN_PASSWORD
     ),
 }
+
+
+def demo_banner() -> hooks.Partial:
+    """Every page says that Seller Central is simulated, and links to it."""
+    return hooks.Partial("sandbox/_banner.html")
+
+
+def add_hooks(app: Flask) -> None:
+    hooks.add(app, hooks.BANNER, demo_banner)
+    hooks.add(app, hooks.SAME_ORIGIN_REFERRER, bp.name)
 
 
 @bp.app_context_processor

@@ -1,0 +1,65 @@
+"""What the Amazon token adds to pages and headers that core owns (see portal/hooks.py):
+the box in the token article, the warning banner, the menu link, Seller Central's origins
+for the forms, and the pages that keep the Referer to themselves."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import faq, hooks
+from ..i18n import page_language
+from . import connections
+from .live import LiveView, live_view
+from .marketplaces import central_hosts
+from .state import most_urgent
+
+
+def merchant(user) -> bool:
+    return user.is_authenticated and not user.is_staff
+
+
+def article_box(page: faq.ArticlePage) -> hooks.Partial:
+    """The reader's own token where the article says [[token-status]], or an invitation to
+    log in (anonymous readers get it from the page cache)."""
+    live: LiveView | None = None
+    if merchant(current_user):
+        live = live_view(current_user.id, page_language())
+    return hooks.Partial("amazon/_article_box.html", {"live": live})
+
+
+def token_banner() -> hooks.Partial | None:
+    """For a merchant whose token needs renewing, a warning on every page."""
+    if not merchant(current_user):
+        return None
+    urgent = most_urgent([status for _, status in connections.with_status(current_user.id)])
+    if not urgent.needs_renewal:
+        return None
+    return hooks.Partial("amazon/_banner.html", {"banner": urgent})
+
+
+def token_link() -> hooks.NavItem | None:
+    if not merchant(current_user):
+        return None
+    return hooks.NavItem(
+        _("Your Amazon token"), url_for("amazon_pages.account", lang=page_language())
+    )
+
+
+def seller_central_origins(app: Flask) -> set[str]:
+    """Where the merchant's forms go to authorize: every Seller Central, or the configured one."""
+    origins = {f"https://{host}" for host in central_hosts()}
+    configured = urlsplit(app.config["AMAZON_SELLER_CENTRAL_URL"] or "")
+    if configured.scheme:
+        origins.add(f"{configured.scheme}://{configured.netloc}")
+    return origins
+
+
+def add_hooks(app: Flask) -> None:
+    hooks.add(app, hooks.ARTICLE_BOX, article_box)
+    hooks.add(app, hooks.BANNER, token_banner)
+    hooks.add(app, hooks.NAVIGATION, token_link)
+    hooks.add(app, hooks.FORM_ACTION, seller_central_origins)
+    # Pages that lead to Seller Central, the token article's box among them.
+    hooks.add(app, hooks.SAME_ORIGIN_REFERRER, "amazon", "amazon_pages", "faq.article")

@@ -1,0 +1,115 @@
+"""Where features add to what core owns (shared pages, security headers, the page cache)
+without core importing them, in the manner of Indico's template hooks.
+
+A feature registers its contributions when create_app sets it up; core asks for them by name:
+
+    hooks.add(app, hooks.BANNER, token_banner)      # amazon: a warning on every page
+    for banner in hooks.get(hooks.BANNER): ...      # base.html, through page_banners()
+
+Each name below says what its contributions are. The registry belongs to one app, so a test
+can build an app and remove one contribution to see the page without it.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+# Called with the article page where its text says [[token-status]]: a Partial or None.
+ARTICLE_BOX = "article_box"
+# Called on every page: a Partial or None, shown above the page's own content.
+BANNER = "banner"
+# Called on every page: a NavItem or None, in the header's account menu, in order of registration.
+NAVIGATION = "navigation"
+# Called once with the app: the origins ("https://host") its forms may post to besides our own.
+FORM_ACTION = "form_action"
+# Called on every request: True when the answer is about one person (a logged-in user), so
+# that no cache keeps it and the page cache serves nothing to them.
+PERSONAL = "personal"
+# Blueprint or endpoint names whose pages lead to another site and keep the Referer same-origin.
+SAME_ORIGIN_REFERRER = "same_origin_referrer"
+# Blueprint names of the pages anonymous readers read (no other site's forms on them).
+READING = "reading"
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A feature's template, rendered inside the page with the page's variables, as
+    {% include %} would (no second run of the context processors)."""
+
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    post: bool = False  # a button in a form with the CSRF token (log out), not a link
+
+
+class Hooks:
+    """The contributions of one app, by hook name, in order of registration."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, tuple] = {}
+
+    def add(self, name: str, *contributions: object) -> None:
+        self._by_name[name] = (*self._by_name.get(name, ()), *contributions)
+
+    def remove(self, name: str, contribution: object) -> None:
+        self._by_name[name] = tuple(c for c in self._by_name.get(name, ()) if c != contribution)
+
+    def get(self, name: str) -> tuple:
+        return self._by_name.get(name, ())
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["hooks"] = Hooks()
+    app.jinja_env.globals.update(
+        article_box=article_box, page_banners=page_banners, navigation=navigation
+    )
+
+
+def add(app: Flask, name: str, *contributions: object) -> None:
+    app.extensions["hooks"].add(name, *contributions)
+
+
+def get(name: str, app: Flask | None = None) -> tuple:
+    return (app or current_app).extensions["hooks"].get(name)
+
+
+def personal_request() -> bool:
+    """Whether any feature says this request is about one person."""
+    for check in get(PERSONAL):
+        if check():
+            return True
+    return False
+
+
+def rendered(context: Context, name: str, *args: object) -> Markup:
+    """The Partials a hook's contributions return, rendered where the page asks for them."""
+    html = []
+    for hook in get(name):
+        part = hook(*args)
+        if part is not None:
+            template = context.environment.get_template(part.template)
+            html.append(template.render({**context.get_all(), **part.values}))
+    return Markup("".join(html))
+
+
+@pass_context
+def article_box(context: Context, page: object) -> Markup:
+    return rendered(context, ARTICLE_BOX, page)
+
+
+@pass_context
+def page_banners(context: Context) -> Markup:
+    return rendered(context, BANNER)
+
+
+def navigation() -> Iterator[NavItem]:
+    return (item for item in (hook() for hook in get(NAVIGATION)) if item)

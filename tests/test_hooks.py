@@ -1,0 +1,177 @@
+"""Features add to shared pages through portal.hooks: without one feature's contribution, the
+page shows nothing of it and still renders; and no module imports against the layers."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal import hooks
+from portal.accounts import views as account_views
+from portal.accounts.login import logged_in
+from portal.amazon import contributions as amazon
+from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import views as sandbox_views
+from portal.amazon.sandbox.demo import simulated_connection
+from portal.faq import views as faq_views
+from portal.support import views as support_views
+from tests.helpers import add_user
+from tests.test_accounts import login
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
+ARTICLE_TITLE = '<h1 id="title">'
+
+
+def without(app, name: str, contribution) -> None:
+    """The app as if the feature had not registered this contribution."""
+    assert contribution in app.extensions["hooks"].get(name)
+    app.extensions["hooks"].remove(name, contribution)
+
+
+@pytest.fixture
+def expiring(app):
+    """A logged-in merchant whose token expires in five days."""
+    user_id = add_user(app, "kunde@example.com", language="fr")
+    with app.app_context():
+        seller = sandbox.new_seller("Kundenshop", "EU")
+        simulated_connection(user_id, seller, "FR", 5)
+    client = app.test_client()
+    login(client, "kunde@example.com", lang="fr")
+    return client
+
+
+def test_the_article_box_comes_from_amazon(app, build_app):
+    assert 'id="your-token"' in app.test_client().get(ARTICLE).get_data(as_text=True)
+    bare = build_app(reset=False)
+    without(bare, hooks.ARTICLE_BOX, amazon.article_box)
+    response = bare.test_client().get(ARTICLE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and ARTICLE_TITLE in html and 'class="answer"' in html
+    assert 'id="your-token"' not in html
+
+
+def test_the_token_banner_comes_from_amazon(app, expiring):
+    assert "token-banner" in expiring.get("/fr/").get_data(as_text=True)
+    without(app, hooks.BANNER, amazon.token_banner)
+    response = expiring.get(ARTICLE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and ARTICLE_TITLE in html and 'id="your-token"' in html
+    assert "token-banner" not in html
+
+
+def test_the_demo_banner_comes_from_the_sandbox(app):
+    client = app.test_client()
+    assert app.config["AMAZON_SANDBOX"] and "sandbox-banner" in client.get("/fr/").text
+    without(app, hooks.BANNER, sandbox_views.demo_banner)
+    response = client.get(ARTICLE)
+    assert response.status_code == 200 and ARTICLE_TITLE in response.text
+    assert "sandbox-banner" not in response.text
+
+
+def menu(html: str) -> str:
+    start = html.index('<nav class="user-nav"')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_menu_links_come_from_their_features(app, expiring):
+    html = menu(expiring.get("/fr/").text)
+    assert 'href="/fr/account/amazon"' in html and 'href="/fr/account/password"' in html
+    without(app, hooks.NAVIGATION, amazon.token_link)
+    html = menu(expiring.get("/fr/").text)
+    assert 'href="/fr/account/amazon"' not in html
+    assert 'href="/fr/account/password"' in html and 'action="/fr/logout"' in html
+    without(app, hooks.NAVIGATION, account_views.password_link)
+    without(app, hooks.NAVIGATION, account_views.session_link)
+    response = expiring.get(ARTICLE)
+    assert response.status_code == 200 and ARTICLE_TITLE in response.text
+    assert menu(response.text).split(">", 1)[1].strip() == ""
+
+
+def test_the_support_link_comes_from_support(app, client):
+    add_user(app, "help@example.com", role="support", language="en")
+    login(client, "help@example.com")
+    assert 'href="/en/support/"' in client.get("/en/").text
+    without(app, hooks.NAVIGATION, support_views.support_link)
+    response = client.get("/en/")
+    assert response.status_code == 200 and 'href="/en/support/"' not in response.text
+    assert 'action="/en/logout"' in response.text
+
+
+def test_seller_central_in_form_action_comes_from_amazon(app, build_app):
+    assert (
+        "sellercentral.amazon.fr"
+        in app.test_client().get("/fr/login").headers["Content-Security-Policy"]
+    )
+    bare = build_app(reset=False)
+    without(bare, hooks.FORM_ACTION, amazon.seller_central_origins)
+    response = bare.test_client().get("/fr/login")
+    assert response.status_code == 200 and 'name="password"' in response.text
+    assert "form-action 'self';" in response.headers["Content-Security-Policy"] + ";"
+
+
+def test_reading_pages_are_declared_by_the_faq(build_app):
+    bare = build_app()
+    without(bare, hooks.READING, faq_views.bp.name)
+    response = bare.test_client().get(ARTICLE)
+    # Without the declaration the article gets the merchants' wider policy.
+    assert response.status_code == 200 and ARTICLE_TITLE in response.text
+    assert "sellercentral" in response.headers["Content-Security-Policy"]
+
+
+def test_pages_leading_to_amazon_are_declared_by_amazon(app, build_app):
+    client = app.test_client()
+    assert client.get(ARTICLE).headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/fr/account/amazon").headers["Referrer-Policy"] == "same-origin"
+    bare = build_app(reset=False)  # read at the first answer: removed before it
+    without(bare, hooks.SAME_ORIGIN_REFERRER, "faq.article")
+    without(bare, hooks.SAME_ORIGIN_REFERRER, "amazon_pages")
+    response = bare.test_client().get(ARTICLE)
+    assert response.status_code == 200 and ARTICLE_TITLE in response.text
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    to_log_in = bare.test_client().get("/fr/account/amazon")
+    assert to_log_in.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_a_personal_request_is_known_from_accounts(app, expiring):
+    """Without accounts saying a logged-in request is personal, the page cache would hand a
+    merchant the page it keeps for anonymous readers, and no header would keep theirs private."""
+    app.test_client().get(ARTICLE)  # the anonymous page, now in the cache
+    own = expiring.get(ARTICLE)
+    assert "/fr/logout" in own.text and own.cache_control.private
+    without(app, hooks.PERSONAL, logged_in)
+    shared = expiring.get(ARTICLE)
+    assert shared.status_code == 200 and ARTICLE_TITLE in shared.text
+    assert "/fr/logout" not in shared.text and not shared.cache_control.private
+
+
+def test_imports_keep_to_the_layers():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_core_module_importing_a_feature_fails_the_contracts(tmp_path):
+    copy = tmp_path / "portal"
+    shutil.copytree(ROOT / "portal", copy, ignore=shutil.ignore_patterns("static", "templates"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    with (copy / "pagecache.py").open("a") as module:
+        module.write("\nfrom .amazon.marketplaces import central_hosts  # noqa\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "portal.pagecache is not allowed to import portal.amazon" in result.stdout
+    assert "portal.pagecache -> portal.amazon.marketplaces" in result.stdout
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """import-linter's command on the portal package found under root."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
