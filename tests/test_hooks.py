@@ -12,13 +12,12 @@ from portal import hooks
 from portal.accounts import views as account_views
 from portal.accounts.login import logged_in
 from portal.amazon import contributions as amazon
-from portal.amazon.sandbox import services as sandbox
+from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox import views as sandbox_views
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.faq import views as faq_views
 from portal.support import views as support_views
-from tests.helpers import add_user
-from tests.test_accounts import login
+from tests.helpers import add_user, client_login
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
@@ -36,10 +35,10 @@ def expiring(app):
     """A logged-in merchant whose token expires in five days."""
     user_id = add_user(app, "kunde@example.com", language="fr")
     with app.app_context():
-        seller = sandbox.new_seller("Kundenshop", "EU")
+        seller = sellers.new_seller("Kundenshop", "EU")
         simulated_connection(user_id, seller, "FR", 5)
     client = app.test_client()
-    login(client, "kunde@example.com", lang="fr")
+    client_login(client, "kunde@example.com", lang="fr")
     return client
 
 
@@ -92,7 +91,7 @@ def test_menu_links_come_from_their_features(app, expiring):
 
 def test_the_support_link_comes_from_support(app, client):
     add_user(app, "help@example.com", role="support", language="en")
-    login(client, "help@example.com")
+    client_login(client, "help@example.com")
     assert 'href="/en/support/"' in client.get("/en/").text
     without(app, hooks.NAVIGATION, support_views.support_link)
     response = client.get("/en/")
