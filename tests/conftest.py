@@ -87,20 +87,20 @@ def sample_app(tmp_path, sample_faq):
 
 
 @pytest.fixture
-def live(tmp_path):
+def server(tmp_path):
     """The portal on a real port, with the sandbox standing in for Amazon."""
     with LiveServer(live_app(tmp_path, AMAZON_TIMEOUT=2, AMAZON_STATE_TTL=120)) as server:
         yield server
 
 
 @pytest.fixture
-def merchant(live):
+def merchant(server):
     """A logged-in merchant's browser."""
-    browser, _ = logged_in(live, "marie@example.com")
+    browser, _ = logged_in(server, "marie@example.com")
     return browser
 
 
 @pytest.fixture
-def renewing(live, merchant):
+def renewing(server, merchant):
     """A merchant with an active connection, about to renew it."""
-    return connected(live, merchant)
+    return connected(server, merchant)

@@ -94,10 +94,10 @@ def events(app) -> list[tuple[str, str | None]]:
         ]
 
 
-def connected(live, merchant) -> dict:
+def connected(server, merchant) -> dict:
     callback = authorize(merchant)
     merchant.get(callback)
-    (connection,) = connections(live.app)
+    (connection,) = connections(server.app)
     return connection
 
 

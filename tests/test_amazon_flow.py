@@ -28,7 +28,7 @@ from tests.flow import (
 from tests.helpers import Browser, add_user, logged_in
 
 
-def test_without_javascript_step_2_asks_first(live, merchant):
+def test_without_javascript_step_2_asks_first(server, merchant):
     merchant.get("/fr/account/amazon")
     question = merchant.post("/amazon/authorize", {"marketplace": "FR", "lang": "fr"}, follow=False)
     assert question.status_code == 200
@@ -39,20 +39,20 @@ def test_without_javascript_step_2_asks_first(live, merchant):
     assert "/sandbox/seller-central/apps/authorize/consent?" in location(answer)
 
 
-def test_grant_an_authorization(live, merchant):
+def test_grant_an_authorization(server, merchant):
     callback = authorize(merchant)
-    assert callback.startswith(f"{live.url}/amazon/callback?")
+    assert callback.startswith(f"{server.url}/amazon/callback?")
     assert {"state", "selling_partner_id", "spapi_oauth_code"} <= set(
         parse_qs(urlsplit(callback).query)
     )
     page = merchant.get(callback)
     assert page.url.endswith("/fr/account/amazon#connection-1")
     assert "Actif" in page.text or "Active" in page.text
-    (connection,) = connections(live.app)
+    (connection,) = connections(server.app)
     assert connection["state"] == TokenState.ACTIVE
     assert connection["expires_at"] - connection["authorized_at"] == timedelta(days=365)
     assert abs(connection["authorized_at"] - utcnow()) < timedelta(minutes=1)
-    assert events(live.app) == [("authorized", None)]
+    assert events(server.app) == [("authorized", None)]
     api = merchant.get("/api/v1/amazon/connections").json()
     assert api[0]["state"] == "active" and api[0]["days_left"] == 364
     assert api[0]["sync"] == {"stock_and_prices": "running", "orders": "running"}
@@ -60,53 +60,53 @@ def test_grant_an_authorization(live, merchant):
     assert api[0]["expires_at"].endswith("Z") and "refresh" not in str(api)
 
 
-def test_token_endpoint_is_called_with_client_secret_post(live, merchant):
-    connected(live, merchant)
+def test_token_endpoint_is_called_with_client_secret_post(server, merchant):
+    connected(server, merchant)
     from portal.amazon.sandbox.models import TokenRequest
 
-    with live.app.app_context():
+    with server.app.app_context():
         request = db.session.execute(db.select(TokenRequest)).scalar_one()
     assert request.grant_type == "authorization_code"
     assert request.secret_in_body and not request.basic_auth
     assert "code_challenge" not in request.fields and "code" in request.fields.split(",")
 
 
-def test_renew_resets_the_expiry_and_replaces_the_token(live, merchant):
-    before = connected(live, merchant)
-    with live.app.app_context():
+def test_renew_resets_the_expiry_and_replaces_the_token(server, merchant):
+    before = connected(server, merchant)
+    with server.app.app_context():
         sandbox.move_dates(db.session.get(Connection, before["id"]), 5)
     merchant.get(authorize(merchant, connection=before["id"]))
-    (after,) = connections(live.app)
+    (after,) = connections(server.app)
     assert after["token"] != before["token"]
     assert after["state"] == TokenState.ACTIVE
     assert after["expires_at"] - utcnow() > timedelta(days=364)
-    assert [kind for kind, _ in events(live.app)] == ["authorized", "renewed"]
+    assert [kind for kind, _ in events(server.app)] == ["authorized", "renewed"]
 
 
-def test_renew_through_the_login_uri(live, merchant):
-    before = connected(live, merchant)
-    with live.app.app_context():
+def test_renew_through_the_login_uri(server, merchant):
+    before = connected(server, merchant)
+    with server.app.app_context():
         sandbox.move_dates(db.session.get(Connection, before["id"]), -3)  # expired
-    assert connections(live.app)[0]["state"] == TokenState.EXPIRED
+    assert connections(server.app)[0]["state"] == TokenState.EXPIRED
     login_uri = login_uri_link(merchant)
-    assert login_uri.startswith(f"{live.url}/amazon/login?amazon_callback_uri=")
+    assert login_uri.startswith(f"{server.url}/amazon/login?amazon_callback_uri=")
     back_to_amazon = location(continue_login_uri(merchant, login_uri))
     query = parse_qs(urlsplit(back_to_amazon).query)
-    assert back_to_amazon.startswith(f"{live.url}/sandbox/seller-central/apps/authorize/confirm/")
+    assert back_to_amazon.startswith(f"{server.url}/sandbox/seller-central/apps/authorize/confirm/")
     assert {"amazon_state", "state", "redirect_uri"} <= set(query)
     callback = location(merchant.get(back_to_amazon, follow=False))
     merchant.get(callback)
-    (after,) = connections(live.app)
+    (after,) = connections(server.app)
     assert after["state"] == TokenState.ACTIVE and after["token"] != before["token"]
     assert after["expires_at"] - utcnow() > timedelta(days=364)
 
 
-def test_login_uri_asks_to_log_in_first_and_comes_back(live):
-    add_user(live.app, "paul@example.com")
-    browser = Browser(live.url)
+def test_login_uri_asks_to_log_in_first_and_comes_back(server):
+    add_user(server.app, "paul@example.com")
+    browser = Browser(server.url)
     callback_uri = (
         "https://sellercentral-europe.amazon.com/apps/authorize/confirm/"
-        + (live.app.config["AMAZON_APPLICATION_ID"])
+        + (server.app.config["AMAZON_APPLICATION_ID"])
     )
     target = "/amazon/login?" + urlencode(
         {
@@ -143,7 +143,7 @@ def test_login_uri_asks_to_log_in_first_and_comes_back(live):
         "",
     ],
 )
-def test_login_uri_refuses_other_hosts(live, merchant, callback_uri):
+def test_login_uri_refuses_other_hosts(server, merchant, callback_uri):
     response = merchant.get(
         "/amazon/login",
         follow=False,
@@ -162,79 +162,79 @@ FAILURE_MESSAGES = {
 }
 
 
-def assert_unchanged(live, before: list[dict], reason: str, page) -> None:
-    assert connections(live.app) == before
-    kind, detail = events(live.app)[-1]
+def assert_unchanged(server, before: list[dict], reason: str, page) -> None:
+    assert connections(server.app) == before
+    kind, detail = events(server.app)[-1]
     assert kind == "authorization_failed" and detail.startswith(reason)
     assert FAILURE_MESSAGES[reason] in page.text.replace("&#39;", "'").replace("’", "'")
 
 
-def test_cancel_in_seller_central(live, merchant, renewing):
-    before = connections(live.app)
+def test_cancel_in_seller_central(server, merchant, renewing):
+    before = connections(server.app)
     page = consent(merchant, start(merchant, connection=renewing["id"]), action="cancel")
     back = (
         re.search(r'href="([^"]+error=access_denied[^"]*)"', page.text)
         .group(1)
         .replace("&amp;", "&")
     )
-    assert_unchanged(live, before, "cancelled", merchant.get(back))
+    assert_unchanged(server, before, "cancelled", merchant.get(back))
 
 
-def test_missing_wrong_and_replayed_state(live, merchant, renewing):
-    before = connections(live.app)
+def test_missing_wrong_and_replayed_state(server, merchant, renewing):
+    before = connections(server.app)
     callback = authorize(merchant, connection=renewing["id"])
     query = parse_qs(urlsplit(callback).query)
     without_state = (
         f"/amazon/callback?selling_partner_id={query['selling_partner_id'][0]}&spapi_oauth_code=x"
     )
-    assert_unchanged(live, before, "state_invalid", merchant.get(without_state))
+    assert_unchanged(server, before, "state_invalid", merchant.get(without_state))
     assert_unchanged(
-        live, before, "state_invalid", merchant.get(callback.replace("state=", "state=forged"))
+        server, before, "state_invalid", merchant.get(callback.replace("state=", "state=forged"))
     )
     merchant.get(callback)  # the real one succeeds...
-    renewed = connections(live.app)
-    assert_unchanged(live, renewed, "state_invalid", merchant.get(callback))  # ...and only once
+    renewed = connections(server.app)
+    assert_unchanged(server, renewed, "state_invalid", merchant.get(callback))  # ...and only once
 
 
-def test_state_of_another_browser_is_refused(live, merchant, renewing):
-    before = connections(live.app)
+def test_state_of_another_browser_is_refused(server, merchant, renewing):
+    before = connections(server.app)
     callback = authorize(merchant, connection=renewing["id"])
-    intruder, _ = logged_in(live, "intruder@example.com")
+    intruder, _ = logged_in(server, "intruder@example.com")
     intruder.get(callback)
-    assert connections(live.app) == before
+    assert connections(server.app) == before
 
 
-def test_expired_state(live, merchant, renewing):
-    before = connections(live.app)
-    framework = live.app.extensions["amazon"].framework
+def test_expired_state(server, merchant, renewing):
+    before = connections(server.app)
+    framework = server.app.extensions["amazon"].framework
     framework.expires_in = 1  # the merchant will take longer than the state lives
     try:
         callback = authorize(merchant, connection=renewing["id"])
     finally:
-        framework.expires_in = live.app.config["AMAZON_STATE_TTL"]
+        framework.expires_in = server.app.config["AMAZON_STATE_TTL"]
     time.sleep(1.2)
-    assert_unchanged(live, before, "state_invalid", merchant.get(callback))
+    assert_unchanged(server, before, "state_invalid", merchant.get(callback))
 
 
-def test_expired_code(live, merchant, renewing):
-    before = connections(live.app)
+def test_expired_code(server, merchant, renewing):
+    before = connections(server.app)
     callback = authorize(merchant, connection=renewing["id"])
-    with live.app.app_context():
+    with server.app.app_context():
         for grant in db.session.execute(db.select(Grant).where(Grant.used_at.is_(None))).scalars():
             grant.issued_at -= timedelta(minutes=6)
         db.session.commit()
-    assert_unchanged(live, before, "code_rejected", merchant.get(callback))
+    assert_unchanged(server, before, "code_rejected", merchant.get(callback))
 
 
-def test_code_used_twice(live, merchant, renewing):
-    before = connections(live.app)
+def test_code_used_twice(server, merchant, renewing):
+    before = connections(server.app)
     callback = authorize(merchant, connection=renewing["id"])
     code = parse_qs(urlsplit(callback).query)["spapi_oauth_code"][0]
-    config = live.app.config
+    config = server.app.config
     import requests
 
     first = requests.post(
-        f"{live.url}/sandbox/auth/o2/token",
+        f"{server.url}/sandbox/auth/o2/token",
         timeout=10,
         data={
             "grant_type": "authorization_code",
@@ -244,7 +244,7 @@ def test_code_used_twice(live, merchant, renewing):
         },
     )
     assert first.status_code == 200
-    assert_unchanged(live, before, "code_rejected", merchant.get(callback))
+    assert_unchanged(server, before, "code_rejected", merchant.get(callback))
 
 
 @pytest.mark.parametrize(
@@ -257,16 +257,16 @@ def test_code_used_twice(live, merchant, renewing):
         ("not_json", "bad_response"),
     ],
 )
-def test_token_endpoint_failures(live, merchant, renewing, outage, reason):
-    before = connections(live.app)
+def test_token_endpoint_failures(server, merchant, renewing, outage, reason):
+    before = connections(server.app)
     callback = authorize(merchant, connection=renewing["id"])
-    with live.app.app_context():
+    with server.app.app_context():
         sandbox.set_setting("outage", outage)
-    assert_unchanged(live, before, reason, merchant.get(callback))
+    assert_unchanged(server, before, reason, merchant.get(callback))
 
 
-def test_another_seller_account_is_not_taken_for_the_renewed_one(live, merchant, renewing):
-    before = connections(live.app)
+def test_another_seller_account_is_not_taken_for_the_renewed_one(server, merchant, renewing):
+    before = connections(server.app)
     merchant.post("/sandbox/seller-central/signout", {}, csrf=True)
     url = start(merchant, connection=renewing["id"])
     callback = location(consent(merchant, url, seller="Autre Boutique"))
@@ -274,28 +274,28 @@ def test_another_seller_account_is_not_taken_for_the_renewed_one(live, merchant,
     assert (
         renewing["seller"] in question.text and "Autre" not in question.text
     )  # asks, names both ids
-    assert connections(live.app) == before
+    assert connections(server.app) == before
     merchant.post("/amazon/other-account", {"add": "no", "lang": "fr"})
-    assert connections(live.app) == before
-    assert events(live.app)[-1] == ("authorization_failed", "account_mismatch")
+    assert connections(server.app) == before
+    assert events(server.app)[-1] == ("authorization_failed", "account_mismatch")
 
 
-def test_another_seller_account_can_be_added(live, merchant, renewing):
+def test_another_seller_account_can_be_added(server, merchant, renewing):
     merchant.post("/sandbox/seller-central/signout", {}, csrf=True)
     callback = location(
         consent(merchant, start(merchant, connection=renewing["id"]), seller="Autre Boutique")
     )
     merchant.get(callback)
     merchant.post("/amazon/other-account", {"add": "yes", "lang": "fr"})
-    first, second = connections(live.app)
+    first, second = connections(server.app)
     assert first == renewing and second["seller"] != renewing["seller"]
     assert second["state"] == TokenState.ACTIVE
 
 
-def test_verify_marks_a_revoked_grant_revoked(live, merchant, renewing):
+def test_verify_marks_a_revoked_grant_revoked(server, merchant, renewing):
     merchant.get("/fr/account/amazon")
     merchant.post(f"/amazon/connections/{renewing['id']}/verify", {"lang": "fr"})
-    assert events(live.app)[-1] == ("verified", "FR, DE, IT, ES, GB")
+    assert events(server.app)[-1] == ("verified", "FR, DE, IT, ES, GB")
     manage = merchant.get("/sandbox/seller-central/apps/manage")
     revoke = re.search(
         r'action="(/sandbox/seller-central/apps/manage/\d+/revoke)"', manage.text
@@ -304,27 +304,27 @@ def test_verify_marks_a_revoked_grant_revoked(live, merchant, renewing):
     merchant.get("/fr/account/amazon")
     # The cached access token is refused now: the check refreshes, and Amazon says invalid_grant.
     merchant.post(f"/amazon/connections/{renewing['id']}/verify", {"lang": "fr"})
-    (connection,) = connections(live.app)
+    (connection,) = connections(server.app)
     assert connection["state"] == TokenState.REVOKED
     assert connection["token"] == renewing["token"]
     assert merchant.get("/api/v1/amazon/connections").json()[0]["sync"]["orders"] == "stopped"
 
 
-def test_deactivate_and_reactivate(live, merchant, renewing):
+def test_deactivate_and_reactivate(server, merchant, renewing):
     merchant.get("/fr/account/amazon")
     merchant.post(f"/amazon/connections/{renewing['id']}/deactivate", {"lang": "fr"})
-    assert connections(live.app)[0]["state"] == TokenState.DEACTIVATED
+    assert connections(server.app)[0]["state"] == TokenState.DEACTIVATED
     assert (
         merchant.get("/api/v1/amazon/connections").json()[0]["sync"]["stock_and_prices"]
         == "stopped"
     )
     merchant.post(f"/amazon/connections/{renewing['id']}/reactivate", {"lang": "fr"})
-    assert connections(live.app)[0]["state"] == TokenState.ACTIVE
-    assert [kind for kind, _ in events(live.app)][-2:] == ["deactivated", "reactivated"]
+    assert connections(server.app)[0]["state"] == TokenState.ACTIVE
+    assert [kind for kind, _ in events(server.app)][-2:] == ["deactivated", "reactivated"]
 
 
-def test_a_merchant_cannot_see_or_touch_another_merchants_connection(live, merchant, renewing):
-    other, _ = logged_in(live, "other@example.com")
+def test_a_merchant_cannot_see_or_touch_another_merchants_connection(server, merchant, renewing):
+    other, _ = logged_in(server, "other@example.com")
     assert other.get("/api/v1/amazon/connections").json() == []
     assert renewing["seller"] not in other.get("/fr/account/amazon").text
     for action in ("verify", "deactivate", "reactivate"):
@@ -340,63 +340,67 @@ def test_a_merchant_cannot_see_or_touch_another_merchants_connection(live, merch
         ).status_code
         == 404
     )
-    assert connections(live.app) == [renewing]
+    assert connections(server.app) == [renewing]
 
 
-def test_api_needs_a_login(live):
-    response = Browser(live.url).get("/api/v1/amazon/connections", follow=False)
+def test_api_needs_a_login(server):
+    response = Browser(server.url).get("/api/v1/amazon/connections", follow=False)
     assert response.status_code == 401 and response.json() == {"error": "unauthorized"}
 
 
-def test_no_refresh_token_in_clear_in_the_database(live, merchant, renewing):
+def test_no_refresh_token_in_clear_in_the_database(server, merchant, renewing):
     merchant.get(authorize(merchant, connection=renewing["id"]))
-    with live.app.app_context():
+    with server.app.app_context():
         for table in db.metadata.sorted_tables:
             for row in db.session.execute(table.select()):
                 assert "Atzr|" not in repr(tuple(row)), table.name
 
 
-def test_the_demo_merchant_renews_as_the_readme_says(live):
-    with live.app.app_context():
+def test_the_demo_merchant_renews_as_the_readme_says(server):
+    with server.app.app_context():
         create_demo()
-    browser = Browser(live.url)
+    browser = Browser(server.url)
     browser.login("demo@example.com", "demo-merchant")
     page = browser.get("/fr/account/amazon")
     assert "Expire bientôt" in page.text and "12 jours" in page.text
-    (before,) = connections(live.app)
+    (before,) = connections(server.app)
     url = start(browser, connection=before["id"])
     browser.get(location(consent(browser, url, seller=DEMO_SELLER, password=DEMO_SELLER_PASSWORD)))
-    (after,) = connections(live.app)
+    (after,) = connections(server.app)
     assert after["seller"] == before["seller"] and after["state"] == TokenState.ACTIVE
     assert after["expires_at"] - before["expires_at"] > timedelta(days=350)
     assert "Actif" in browser.get("/fr/account/amazon").text
 
 
-def test_the_refresh_token_shows_nowhere(live, merchant, caplog):
+def test_the_refresh_token_shows_nowhere(server, merchant, caplog):
     caplog.set_level("DEBUG")
-    connection = connected(live, merchant)
+    connection = connected(server, merchant)
     merchant.post(f"/amazon/connections/{connection['id']}/verify", {"lang": "fr"})
     seen = [
         merchant.get("/fr/account/amazon").text,
         merchant.get("/api/v1/amazon/connections").text,
     ]
     session_cookie = merchant.http.cookies.get("session")
-    with live.app.test_request_context():
-        session = live.app.session_interface.get_signing_serializer(live.app).loads(session_cookie)
+    with server.app.test_request_context():
+        session = server.app.session_interface.get_signing_serializer(server.app).loads(
+            session_cookie
+        )
     seen += [repr(session), caplog.text]
     assert all("Atzr|" not in text for text in seen)
-    with live.app.app_context():
+    with server.app.app_context():
         stored = db.session.get(Connection, connection["id"])
         assert "Atzr|" not in repr(stored)
-        assert live.app.extensions["token_vault"].decrypt(stored.refresh_token).startswith("Atzr|")
+        assert (
+            server.app.extensions["token_vault"].decrypt(stored.refresh_token).startswith("Atzr|")
+        )
 
 
-def test_two_renewals_of_the_same_connection_at_once(live, merchant, renewing):
+def test_two_renewals_of_the_same_connection_at_once(server, merchant, renewing):
     import threading
 
     from portal.amazon.sandbox.models import Authorization, digest
 
-    other = Browser(live.url)
+    other = Browser(server.url)
     other.login("marie@example.com", "correct horse")
     callbacks = [
         (
@@ -416,14 +420,14 @@ def test_two_renewals_of_the_same_connection_at_once(live, merchant, renewing):
         thread.start()
     for thread in threads:
         thread.join()
-    (connection,) = connections(live.app)
+    (connection,) = connections(server.app)
     assert connection["state"] == TokenState.ACTIVE
     assert connection["expires_at"] - connection["authorized_at"] == timedelta(days=365)
-    with live.app.app_context():
-        stored = live.app.extensions["token_vault"].decrypt(connection["token"])
+    with server.app.app_context():
+        stored = server.app.extensions["token_vault"].decrypt(connection["token"])
         issued = db.session.execute(db.select(Authorization.refresh_token_digest)).scalars().all()
     assert digest(stored) in issued  # one whole token from Amazon, not a mix
-    assert [kind for kind, _ in events(live.app)].count("renewed") == 2
+    assert [kind for kind, _ in events(server.app)].count("renewed") == 2
     merchant.get("/fr/account/amazon")
     merchant.post(f"/amazon/connections/{connection['id']}/verify", {"lang": "fr"})
-    assert events(live.app)[-1][0] == "verified"
+    assert events(server.app)[-1][0] == "verified"

@@ -20,21 +20,21 @@ from tests.helpers import (
 )
 
 
-def test_renewals_recover_when_the_token_endpoint_comes_back(live, merchant, renewing):
-    before = connections(live.app)
+def test_renewals_recover_when_the_token_endpoint_comes_back(server, merchant, renewing):
+    before = connections(server.app)
     for outage in ("503", "500", "not_json", "invalid_client"):
         callback = authorize(merchant, connection=renewing["id"])
-        with live.app.app_context():
+        with server.app.app_context():
             sandbox.set_setting("outage", outage)
         page = merchant.get(callback)
         assert page.status_code == 200 and "flash-error" in page.text
-        assert connections(live.app) == before  # nothing lost, nothing changed
-    with live.app.app_context():
+        assert connections(server.app) == before  # nothing lost, nothing changed
+    with server.app.app_context():
         sandbox.set_setting("outage", "")
     merchant.get(authorize(merchant, connection=renewing["id"]))
-    (after,) = connections(live.app)
+    (after,) = connections(server.app)
     assert after["token"] != before[0]["token"] and after["expires_at"] > before[0]["expires_at"]
-    assert [kind for kind, _ in events(live.app)].count("authorization_failed") == 4
+    assert [kind for kind, _ in events(server.app)].count("authorization_failed") == 4
 
 
 @pytest.fixture
@@ -49,11 +49,11 @@ def live_on_postgres(tmp_path):
 
 @pytest.mark.postgres
 def test_the_portal_reconnects_after_postgresql_dropped_its_connections(live_on_postgres):
-    live = live_on_postgres
+    server = live_on_postgres
     session = requests.Session()
-    assert session.get(f"{live.url}/readyz", timeout=10).ok
-    assert session.post(f"{live.url}/fr/faq/2763/vote", data={"helpful": "yes"}, timeout=10).ok
-    with live.app.app_context():
+    assert session.get(f"{server.url}/readyz", timeout=10).ok
+    assert session.post(f"{server.url}/fr/faq/2763/vote", data={"helpful": "yes"}, timeout=10).ok
+    with server.app.app_context():
         database = db.engine.url.database
         admin = sa.create_engine(
             db.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT"
@@ -67,9 +67,9 @@ def test_the_portal_reconnects_after_postgresql_dropped_its_connections(live_on_
     admin.dispose()
     assert dropped >= 1
     for _ in range(5):  # every request after the drop works: the pool checks before lending
-        assert session.get(f"{live.url}/readyz", timeout=10).ok
+        assert session.get(f"{server.url}/readyz", timeout=10).ok
         assert session.get(
-            f"{live.url}/fr/faq/2763-generer-ou-renouveler-le-token-amazon", timeout=10
+            f"{server.url}/fr/faq/2763-generer-ou-renouveler-le-token-amazon", timeout=10
         ).ok
 
 

@@ -23,9 +23,9 @@ from tests.flow import (
 from tests.helpers import LiveServer, live_app, logged_in, session_of
 
 
-def rows_of(live, user_id: int) -> tuple[list[str], list[tuple[str, str | None]]]:
+def rows_of(server, user_id: int) -> tuple[list[str], list[tuple[str, str | None]]]:
     """A merchant's connected seller accounts and events."""
-    with live.app.app_context():
+    with server.app.app_context():
         sellers = db.session.execute(
             db.select(Connection.selling_partner_id).where(Connection.user_id == user_id)
         ).scalars()
@@ -42,11 +42,11 @@ def with_seller(url: str, seller: str) -> str:
                        f"selling_partner_id={seller}")  # fmt: skip
 
 
-def test_a_login_uri_link_from_another_merchant_asks_before_anything_is_stored(live):
-    attacker, _ = logged_in(live, "mallory@example.com")
-    seller_x = connected(live, attacker)["seller"]
+def test_a_login_uri_link_from_another_merchant_asks_before_anything_is_stored(server):
+    attacker, _ = logged_in(server, "mallory@example.com")
+    seller_x = connected(server, attacker)["seller"]
     link = login_uri_link(attacker)
-    victim, victim_id = logged_in(live, "bob@example.com")
+    victim, victim_id = logged_in(server, "bob@example.com")
 
     page = victim.get(link, follow=False)
     assert page.status_code == 200 and "Location" not in page.headers
@@ -54,23 +54,23 @@ def test_a_login_uri_link_from_another_merchant_asks_before_anything_is_stored(l
     assert f'<span class="seller-id" id="login-uri-seller">{seller_x}</span>' in page.text
     assert 'name="add_new"' in page.text and 'method="post"' in page.text
     assert "private" in page.headers["Cache-Control"]
-    assert rows_of(live, victim_id) == ([], [])
-    assert not any(key.startswith("_state_") for key in session_of(live.app, victim))
+    assert rows_of(server, victim_id) == ([], [])
+    assert not any(key.startswith("_state_") for key in session_of(server.app, victim))
 
     # Continuing without ticking "add this new seller account" changes nothing either.
     refused = continue_login_uri(victim, link)
     assert refused.status_code == 400 and "Location" not in refused.headers
     assert 'id="add-new-missing"' in refused.text
-    assert not any(key.startswith("_state_") for key in session_of(live.app, victim))
+    assert not any(key.startswith("_state_") for key in session_of(server.app, victim))
 
     # Only the explicit answer goes back to Seller Central (with a state of our own).
     back = location(continue_login_uri(victim, link, add_new=True))
-    assert back.startswith(f"{live.url}/sandbox/seller-central/apps/authorize/confirm/")
-    assert any(key.startswith("_state_") for key in session_of(live.app, victim))
-    assert rows_of(live, victim_id) == ([], [])
+    assert back.startswith(f"{server.url}/sandbox/seller-central/apps/authorize/confirm/")
+    assert any(key.startswith("_state_") for key in session_of(server.app, victim))
+    assert rows_of(server, victim_id) == ([], [])
 
 
-def test_the_login_uri_page_names_a_connected_seller_and_needs_a_post(live, merchant, renewing):
+def test_the_login_uri_page_names_a_connected_seller_and_needs_a_post(server, merchant, renewing):
     link = login_uri_link(merchant)
     page = merchant.get(link)
     assert 'data-seller="existing"' in page.text and 'name="add_new"' not in page.text
@@ -82,12 +82,12 @@ def test_the_login_uri_page_names_a_connected_seller_and_needs_a_post(live, merc
     assert forged.status_code == 400 and "Location" not in forged.headers
 
 
-def test_a_forged_seller_in_the_login_uri_is_refused_in_the_callback(live):
-    attacker, _ = logged_in(live, "mallory@example.com")
-    seller_x = connected(live, attacker)["seller"]
-    victim, victim_id = logged_in(live, "bob@example.com")
+def test_a_forged_seller_in_the_login_uri_is_refused_in_the_callback(server):
+    attacker, _ = logged_in(server, "mallory@example.com")
+    seller_x = connected(server, attacker)["seller"]
+    victim, victim_id = logged_in(server, "bob@example.com")
     victim.get(location(consent(victim, start(victim), seller="Boutique de Bob")))
-    (victim_before,) = [row for row in connections(live.app) if row["seller"] != seller_x]
+    (victim_before,) = [row for row in connections(server.app) if row["seller"] != seller_x]
     seller_y = victim_before["seller"]
 
     # The attacker names the victim's own seller account, so the page reads like a renewal.
@@ -98,18 +98,18 @@ def test_a_forged_seller_in_the_login_uri_is_refused_in_the_callback(live):
     assert f"selling_partner_id={seller_x}" in callback
     page = victim.get(callback)
 
-    sellers, events = rows_of(live, victim_id)
+    sellers, events = rows_of(server, victim_id)
     assert sellers == [seller_y] and events[-1] == ("authorization_failed", "seller_mismatch")
     assert 'name="add"' not in page.text  # no "add this other account?" question either
-    with live.app.app_context():
+    with server.app.app_context():
         stored = db.session.get(Connection, victim_before["id"])
         assert stored.refresh_token == victim_before["token"]
 
 
-def test_a_login_uri_without_a_seller_is_refused(live, merchant):
+def test_a_login_uri_without_a_seller_is_refused(server, merchant):
     link = "/amazon/login?amazon_state=s&amazon_callback_uri=" + (
         "https://sellercentral-europe.amazon.com/apps/authorize/confirm/"
-        + live.app.config["AMAZON_APPLICATION_ID"]
+        + server.app.config["AMAZON_APPLICATION_ID"]
     )
     assert merchant.get(link, follow=False).status_code == 400
     assert merchant.get(link + "&selling_partner_id=A1B2C3", follow=False).status_code == 200

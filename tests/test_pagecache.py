@@ -184,9 +184,9 @@ STAFF_PAGES = ["/fr/support/", "/fr/support/dashboard", "/fr/support/link?articl
 
 
 @pytest.mark.parametrize("role", ["merchant", "support"])
-def test_no_answer_to_a_logged_in_user_is_public(live, role):
+def test_no_answer_to_a_logged_in_user_is_public(server, role):
     """Their pages hold the log-out form's CSRF token and, for staff, internal titles."""
-    browser, _ = logged_in(live, "someone@example.com", role=role)
+    browser, _ = logged_in(server, "someone@example.com", role=role)
     for path in PERSONAL_PAGES + (STAFF_PAGES if role == "support" else []):
         response = browser.get(path, follow=False)
         assert response.status_code == 200, path

@@ -91,15 +91,15 @@ def test_set_password_refuses(app, runner, email, password, message):
         assert find_user("marie@example.com").check_password("correct horse")
 
 
-def test_changing_the_password_ends_the_other_sessions_only(live, merchant):
-    other = Browser(live.url)
+def test_changing_the_password_ends_the_other_sessions_only(server, merchant):
+    other = Browser(server.url)
     other.login("marie@example.com", "correct horse")
     assert 'href="/en/account/password"' in merchant.get("/en/account/amazon").text
     done = change(merchant, "correct horse", NEW)
     assert done.status_code == 200 and done.url.endswith("/en/account/amazon")
     assert merchant.get(API).status_code == 200
     assert other.get(API).status_code == 401
-    again = Browser(live.url)
+    again = Browser(server.url)
     assert again.login("marie@example.com", "correct horse").status_code == 400
     again.login("marie@example.com", NEW)
     assert again.get(API).status_code == 200
@@ -115,21 +115,21 @@ def test_changing_the_password_ends_the_other_sessions_only(live, merchant):
         ("correct horse", "", "", "new_password"),
     ],
 )
-def test_the_password_page_refuses_mistakes(live, merchant, current, new, again, field):
+def test_the_password_page_refuses_mistakes(server, merchant, current, new, again, field):
     refused = change(merchant, current, new, again)
     assert refused.status_code == 400 and f'id="{field}-error"' in refused.text
     assert '<html lang="en"' in refused.text
     assert merchant.get(API).status_code == 200
-    assert Browser(live.url).login("marie@example.com", "correct horse").status_code == 200
+    assert Browser(server.url).login("marie@example.com", "correct horse").status_code == 200
 
 
-def test_the_password_page_needs_csrf_and_a_log_in(live, merchant):
+def test_the_password_page_needs_csrf_and_a_log_in(server, merchant):
     form = {"current_password": "correct horse", "new_password": NEW, "confirm_password": NEW}
     assert merchant.post("/en/account/password", form, csrf=False).status_code == 400
-    anonymous = Browser(live.url).get("/en/account/password", follow=False)
+    anonymous = Browser(server.url).get("/en/account/password", follow=False)
     assert anonymous.status_code == 302
     assert "/login?next=/en/account/password" in anonymous.headers["Location"]
-    assert Browser(live.url).login("marie@example.com", NEW).status_code == 400
+    assert Browser(server.url).login("marie@example.com", NEW).status_code == 400
 
 
 @pytest.fixture

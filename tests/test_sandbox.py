@@ -22,15 +22,15 @@ from tests.flow import connected
 from tests.helpers import LiveServer, live_app, logged_in
 
 
-def token_request(live, method="POST", **fields):
-    config = live.app.config
+def token_request(server, method="POST", **fields):
+    config = server.app.config
     body = {
         "client_id": config["AMAZON_CLIENT_ID"],
         "client_secret": config["AMAZON_CLIENT_SECRET"],
         **fields,
     }
     body = {key: value for key, value in body.items() if value is not None}
-    return requests.request(method, f"{live.url}/sandbox/auth/o2/token", data=body, timeout=10)
+    return requests.request(method, f"{server.url}/sandbox/auth/o2/token", data=body, timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -70,8 +70,8 @@ def token_request(live, method="POST", **fields):
         ),
     ],
 )
-def test_token_endpoint_errors(live, fields, status, error, description):
-    response = token_request(live, **fields)
+def test_token_endpoint_errors(server, fields, status, error, description):
+    response = token_request(server, **fields)
     assert response.status_code == status
     assert response.json() == {"error": error, "error_description": description}
     assert response.headers["Content-Type"] == "application/json;charset=UTF-8"
@@ -80,26 +80,26 @@ def test_token_endpoint_errors(live, fields, status, error, description):
     )
 
 
-def test_token_endpoint_wants_post(live):
+def test_token_endpoint_wants_post(server):
     assert (
-        token_request(live, method="GET", grant_type="refresh_token").json()["error"]
+        token_request(server, method="GET", grant_type="refresh_token").json()["error"]
         == "invalid_request"
     )
 
 
-def test_grantless_token(live):
+def test_grantless_token(server):
     response = token_request(
-        live, grant_type="client_credentials", scope="sellingpartnerapi::notifications"
+        server, grant_type="client_credentials", scope="sellingpartnerapi::notifications"
     )
     assert response.status_code == 200 and "refresh_token" not in response.json()
     assert (
-        token_request(live, grant_type="client_credentials", scope="x").json()["error"]
+        token_request(server, grant_type="client_credentials", scope="x").json()["error"]
         == "invalid_scope"
     )
 
 
-def test_sp_api_refuses_missing_and_unknown_tokens(live):
-    url = f"{live.url}/sandbox/sp-api/sellers/v1/marketplaceParticipations"
+def test_sp_api_refuses_missing_and_unknown_tokens(server):
+    url = f"{server.url}/sandbox/sp-api/sellers/v1/marketplaceParticipations"
     missing = requests.get(url, timeout=10)
     assert (
         missing.status_code == 403
@@ -113,33 +113,34 @@ def test_sp_api_refuses_missing_and_unknown_tokens(live):
     )
 
 
-def consent_page(live, merchant, **params):
-    query = {"application_id": live.app.config["AMAZON_APPLICATION_ID"], "state": "s", **params}
+def consent_page(server, merchant, **params):
+    query = {"application_id": server.app.config["AMAZON_APPLICATION_ID"], "state": "s", **params}
     return merchant.get(
         "/sandbox/seller-central/apps/authorize/consent", params=query, follow=False
     )
 
 
-def test_consent_refuses_what_amazon_refuses(live, merchant):
+def test_consent_refuses_what_amazon_refuses(server, merchant):
     assert (
         "unknown_application"
-        in consent_page(live, merchant, application_id="amzn1.sp.solution.other").text
+        in consent_page(server, merchant, application_id="amzn1.sp.solution.other").text
     )
-    assert "MD5101" in consent_page(live, merchant, redirect_uri="https://evil.example/cb").text
+    assert "MD5101" in consent_page(server, merchant, redirect_uri="https://evil.example/cb").text
     assert (
-        "MD5110" in consent_page(live, merchant, redirect_uri=f"{live.url}/amazon/callback#x").text
+        "MD5110"
+        in consent_page(server, merchant, redirect_uri=f"{server.url}/amazon/callback#x").text
     )
 
 
 def test_draft_application_needs_version_beta(tmp_path):
-    with LiveServer(live_app(tmp_path, AMAZON_DRAFT_APP=True)) as live:
-        browser, _ = logged_in(live, "d@example.com")
+    with LiveServer(live_app(tmp_path, AMAZON_DRAFT_APP=True)) as server:
+        browser, _ = logged_in(server, "d@example.com")
         browser.get("/fr/account/amazon")
         url = browser.post(
             "/amazon/authorize", {"marketplace": "DE", "lang": "fr", "confirmed": "1"}, follow=False
         ).headers["Location"]
         assert parse_qs(urlsplit(url).query)["version"] == ["beta"]
-        assert "MD1000" in consent_page(live, browser).text
+        assert "MD1000" in consent_page(server, browser).text
 
 
 def test_sandbox_exists_only_without_amazon_credentials(build_app):
@@ -155,22 +156,22 @@ def test_sandbox_exists_only_without_amazon_credentials(build_app):
     assert app.config["AMAZON_TOKEN_URL"] == "https://api.amazon.com/auth/o2/token"
 
 
-def test_every_sandbox_page_says_it_is_a_simulation(live, merchant):
+def test_every_sandbox_page_says_it_is_a_simulation(server, merchant):
     for path in ("/sandbox/", "/sandbox/controls", "/sandbox/seller-central/signin"):
         page = merchant.get(path)
         assert "Simulation" in page.text and page.headers["Cache-Control"] == "no-store"
     assert "Demo mode" in merchant.get("/en/").text
 
 
-def test_controls_move_the_dates(live, merchant):
-    connection = connected(live, merchant)
+def test_controls_move_the_dates(server, merchant):
+    connection = connected(server, merchant)
     page = merchant.get("/sandbox/controls")
     assert f'name="connection" value="{connection["id"]}"' in page.text
     merchant.post("/sandbox/controls", {"connection": str(connection["id"]), "days_left": "-2"})
-    with live.app.app_context():
+    with server.app.app_context():
         assert status(db.session.get(Connection, connection["id"])).state is TokenState.EXPIRED
     merchant.post("/sandbox/controls", {"connection": str(connection["id"]), "days_left": "10"})
-    with live.app.app_context():
+    with server.app.app_context():
         current = status(db.session.get(Connection, connection["id"]))
         assert (current.state, current.days_left) == (TokenState.EXPIRING, 10)
 

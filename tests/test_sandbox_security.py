@@ -75,55 +75,57 @@ def evil():
 # Item 1: every server-side URL comes from the configuration, never from the request ------------
 
 
-def test_a_forged_host_gets_nothing_from_the_callback(live, merchant, evil):
+def test_a_forged_host_gets_nothing_from_the_callback(server, merchant, evil):
     callback = authorize(merchant)
     merchant.http.get(callback, headers={"Host": evil.host}, allow_redirects=False, timeout=30)
     assert evil.seen == []
-    (connection,) = connections(live.app)
+    (connection,) = connections(server.app)
     assert connection["state"] == TokenState.ACTIVE  # the code went to the real token endpoint
 
 
-def test_a_forged_host_gets_nothing_from_check_the_connection(live, merchant, renewing, evil):
+def test_a_forged_host_gets_nothing_from_check_the_connection(server, merchant, renewing, evil):
     merchant.get("/fr/account/amazon")
     merchant.http.post(
-        f"{live.url}/amazon/connections/{renewing['id']}/verify",
+        f"{server.url}/amazon/connections/{renewing['id']}/verify",
         data={"csrf_token": merchant.csrf(), "lang": "fr"},
         headers={"Host": evil.host},
         allow_redirects=False,
         timeout=30,
     )
-    secret = live.app.config["AMAZON_CLIENT_SECRET"]
+    secret = server.app.config["AMAZON_CLIENT_SECRET"]
     assert not any(secret in seen for seen in evil.seen)
     assert evil.seen == []
-    assert events(live.app)[-1][0] == "verified"
+    assert events(server.app)[-1][0] == "verified"
 
 
-def test_links_to_seller_central_come_from_the_configuration(live, merchant, renewing, evil):
+def test_links_to_seller_central_come_from_the_configuration(server, merchant, renewing, evil):
     merchant.get("/fr/account/amazon")
     answer = merchant.http.post(
-        f"{live.url}/amazon/authorize",
+        f"{server.url}/amazon/authorize",
         data={"csrf_token": merchant.csrf(), "marketplace": "FR", "lang": "fr", "confirmed": "1"},
         headers={"Host": evil.host},
         allow_redirects=False,
         timeout=30,
     )
     consent_url = location(answer)
-    assert consent_url.startswith(f"{live.url}/sandbox/seller-central/apps/authorize/consent?")
-    assert parse_qs(urlsplit(consent_url).query)["redirect_uri"] == [f"{live.url}/amazon/callback"]
+    assert consent_url.startswith(f"{server.url}/sandbox/seller-central/apps/authorize/consent?")
+    assert parse_qs(urlsplit(consent_url).query)["redirect_uri"] == [
+        f"{server.url}/amazon/callback"
+    ]
     reauthorize = re.search(r'href="(/sandbox/[^"]+/reauthorize)"', merchant.get(MANAGE).text)[1]
     merchant.get(reauthorize)
     login_uri = location(
         merchant.http.post(
-            live.url + reauthorize,
+            server.url + reauthorize,
             data={"csrf_token": merchant.csrf()},
             headers={"Host": evil.host},
             allow_redirects=False,
             timeout=30,
         )
     )
-    assert login_uri.startswith(f"{live.url}/amazon/login?")
+    assert login_uri.startswith(f"{server.url}/amazon/login?")
     callback_uri = parse_qs(urlsplit(login_uri).query)["amazon_callback_uri"][0]
-    assert callback_uri.startswith(f"{live.url}/sandbox/seller-central/apps/authorize/confirm/")
+    assert callback_uri.startswith(f"{server.url}/sandbox/seller-central/apps/authorize/confirm/")
 
 
 def test_the_sandbox_client_secret_is_random_and_its_own(build_app):
@@ -180,27 +182,27 @@ def test_development_without_amazon_credentials_runs_the_sandbox(build_app):
 # The sandbox's own log-in ------------------------------------------------------------------
 
 
-def seller_id(live, name: str) -> str:
-    with live.app.app_context():
+def seller_id(server, name: str) -> str:
+    with server.app.app_context():
         return next(s.selling_partner_id for s in sellers.sellers() if s.name == name)
 
 
-def seller_browser(live, name: str) -> Browser:
-    browser = Browser(live.url)
+def seller_browser(server, name: str) -> Browser:
+    browser = Browser(server.url)
     sign_in_to_sandbox(browser, name)
     return browser
 
 
-def test_the_sign_in_page_names_no_seller(live):
-    seller_browser(live, "Boutique Secrète")
-    page = Browser(live.url).get(SANDBOX_SIGNIN)
-    assert "Secrète" not in page.text and seller_id(live, "Boutique Secrète") not in page.text
+def test_the_sign_in_page_names_no_seller(server):
+    seller_browser(server, "Boutique Secrète")
+    page = Browser(server.url).get(SANDBOX_SIGNIN)
+    assert "Secrète" not in page.text and seller_id(server, "Boutique Secrète") not in page.text
 
 
-def test_sign_in_needs_the_sellers_password(live):
-    seller_browser(live, "Boutique Un")
-    spid = seller_id(live, "Boutique Un")
-    browser = Browser(live.url)
+def test_sign_in_needs_the_sellers_password(server):
+    seller_browser(server, "Boutique Un")
+    spid = seller_id(server, "Boutique Un")
+    browser = Browser(server.url)
     for login in (spid, "Boutique Un"):
         browser.get(SANDBOX_SIGNIN)
         refused = browser.post(SANDBOX_SIGNIN, {"seller": login, "password": "wrong"}, follow=False)
@@ -216,63 +218,63 @@ def test_sign_in_needs_the_sellers_password(live):
         assert "sandbox_seller" not in browser.http.cookies
 
 
-def test_creating_a_seller_sets_its_password_and_takes_no_name_twice(live):
-    browser = seller_browser(live, "Boutique Deux")
+def test_creating_a_seller_sets_its_password_and_takes_no_name_twice(server):
+    browser = seller_browser(server, "Boutique Deux")
     assert browser.get(MANAGE).status_code == 200
-    other = Browser(live.url)
+    other = Browser(server.url)
     other.get(SANDBOX_SIGNIN)
     taken = {"new_name": "Boutique Deux", "new_password": "another password", "region": "EU"}
     assert other.post(SANDBOX_SIGNIN, taken, follow=False).status_code == 400
     short = {"new_name": "Boutique Trois", "new_password": "short", "region": "EU"}
     assert other.post(SANDBOX_SIGNIN, short, follow=False).status_code == 400
-    with live.app.app_context():
+    with server.app.app_context():
         assert [s.name for s in sellers.sellers()] == ["Boutique Deux"]
         assert SELLER_PASSWORD not in sellers.sellers()[0].password_hash
 
 
-def test_a_forged_or_tampered_seller_cookie_is_ignored(live):
-    browser = seller_browser(live, "Boutique Quatre")
-    spid = seller_id(live, "Boutique Quatre")
+def test_a_forged_or_tampered_seller_cookie_is_ignored(server):
+    browser = seller_browser(server, "Boutique Quatre")
+    spid = seller_id(server, "Boutique Quatre")
     good = browser.http.cookies["sandbox_seller"]
-    with live.app.app_context():
+    with server.app.app_context():
         db_id = next(s.id for s in sellers.sellers())
     signed_with_the_portals_key = URLSafeTimedSerializer(
-        live.app.config["SECRET_KEY"], salt="sandbox-seller"
+        server.app.config["SECRET_KEY"], salt="sandbox-seller"
     ).dumps(db_id)
     for forged in (spid, good[:-2] + ("AA" if good[-2:] != "AA" else "BB"),
                    signed_with_the_portals_key):  # fmt: skip
-        attacker = Browser(live.url)
+        attacker = Browser(server.url)
         attacker.http.cookies.set("sandbox_seller", forged, domain="127.0.0.1", path="/sandbox")
         assert urlsplit(location(attacker.get(MANAGE, follow=False))).path == SANDBOX_SIGNIN
 
 
-def test_simulation_controls_need_a_signed_in_seller(live):
-    anonymous = Browser(live.url)
+def test_simulation_controls_need_a_signed_in_seller(server):
+    anonymous = Browser(server.url)
     assert "/signin" in location(anonymous.get("/sandbox/controls", follow=False))
     anonymous.post("/sandbox/controls", {"outage": "503"})
-    with live.app.app_context():
+    with server.app.app_context():
         assert db.session.get(Setting, "outage") is None
 
 
-def test_controls_move_only_the_signed_in_sellers_connections(live, merchant, renewing):
-    attacker = seller_browser(live, "Boutique Pirate")
+def test_controls_move_only_the_signed_in_sellers_connections(server, merchant, renewing):
+    attacker = seller_browser(server, "Boutique Pirate")
     page = attacker.get("/sandbox/controls")
     assert f'name="connection" value="{renewing["id"]}"' not in page.text
     moved = attacker.post(
         "/sandbox/controls", {"connection": str(renewing["id"]), "days_left": "-2"}, follow=False
     )
     assert moved.status_code == 404
-    assert connections(live.app) == [renewing]
+    assert connections(server.app) == [renewing]
     # The seller of the connection may move it.
     merchant.get("/sandbox/controls")
     merchant.post("/sandbox/controls", {"connection": str(renewing["id"]), "days_left": "-2"})
-    assert connections(live.app)[0]["state"] == TokenState.EXPIRED
+    assert connections(server.app)[0]["state"] == TokenState.EXPIRED
 
 
 # Item 2, the sandbox's part: an amazon_state belongs to the seller it was issued to ------------
 
 
-def confirm_url(live, merchant) -> str:
+def confirm_url(server, merchant) -> str:
     """Re-authorize in Manage Your Apps; return where the Login URI would send the browser back."""
     reauthorize = re.search(r'href="(/sandbox/[^"]+/reauthorize)"', merchant.get(MANAGE).text)[1]
     merchant.get(reauthorize)
@@ -280,20 +282,20 @@ def confirm_url(live, merchant) -> str:
     back = {
         "amazon_state": query["amazon_state"][0],
         "state": "portal-state",
-        "redirect_uri": f"{live.url}/amazon/callback",
+        "redirect_uri": f"{server.url}/amazon/callback",
     }
     return query["amazon_callback_uri"][0] + "?" + urlencode(back)
 
 
-def test_an_amazon_state_needs_the_seller_it_was_issued_to(live, merchant, renewing):
-    url = confirm_url(live, merchant)
-    other_seller = seller_browser(live, "Autre Boutique")
+def test_an_amazon_state_needs_the_seller_it_was_issued_to(server, merchant, renewing):
+    url = confirm_url(server, merchant)
+    other_seller = seller_browser(server, "Autre Boutique")
     refused = other_seller.get(url, follow=False)
     assert refused.status_code == 400
-    with live.app.app_context():
+    with server.app.app_context():
         grant = db.session.execute(db.select(Grant).where(Grant.kind == "amazon_state")).scalar()
         assert grant.used_at is None  # still there for its own seller
-    anonymous = Browser(live.url)
+    anonymous = Browser(server.url)
     signin = location(anonymous.get(url, follow=False))
     assert urlsplit(signin).path == SANDBOX_SIGNIN
     anonymous.get(signin)
@@ -308,26 +310,26 @@ def test_an_amazon_state_needs_the_seller_it_was_issued_to(live, merchant, renew
     )
     callback = location(anonymous.get(location(back), follow=False))
     query = parse_qs(urlsplit(callback).query)
-    assert callback.startswith(f"{live.url}/amazon/callback?")
+    assert callback.startswith(f"{server.url}/amazon/callback?")
     assert query["selling_partner_id"] == [renewing["seller"]] and "spapi_oauth_code" in query
     assert merchant.get(url, follow=False).status_code == 400  # used once
 
 
-def test_the_demo_sellers_password_is_known(live, runner_for_live):
+def test_the_demo_sellers_password_is_known(server, runner_for_live):
     output = runner_for_live.invoke(args=["demo"]).output
     assert "demo-seller" in output
-    browser = Browser(live.url)
+    browser = Browser(server.url)
     browser.get(SANDBOX_SIGNIN)
     done = browser.post(SANDBOX_SIGNIN, {"seller": "Demo Shop", "password": "demo-seller"})
     assert done.url.endswith(MANAGE) and "Demo Shop" in done.text
-    with live.app.app_context():
+    with server.app.app_context():
         (connection,) = db.session.execute(db.select(Connection)).scalars()
         assert connection.expires_at - connection.authorized_at == timedelta(days=365)
 
 
 @pytest.fixture
-def runner_for_live(live):
-    return live.app.test_cli_runner()
+def runner_for_live(server):
+    return server.app.test_cli_runner()
 
 
 def test_the_instance_folder_keeps_the_sandbox_secrets(app):

@@ -29,7 +29,7 @@ def copy_of(browser: Browser) -> Browser:
     return thief
 
 
-def test_a_cookie_copied_before_log_out_is_refused_after_it(live, merchant):
+def test_a_cookie_copied_before_log_out_is_refused_after_it(server, merchant):
     thief = copy_of(merchant)
     assert thief.get(API).status_code == 200
     merchant.post("/fr/logout", {})
@@ -37,9 +37,9 @@ def test_a_cookie_copied_before_log_out_is_refused_after_it(live, merchant):
     assert thief.get(API).status_code == 401
 
 
-def test_a_session_planted_before_log_in_is_not_the_one_after_it(live):
-    add_user(live.app, "marie@example.com")
-    attacker = Browser(live.url)
+def test_a_session_planted_before_log_in_is_not_the_one_after_it(server):
+    add_user(server.app, "marie@example.com")
+    attacker = Browser(server.url)
     attacker.get("/fr/login")
     known_token = attacker.csrf()
     planted = attacker.http.cookies["session"]
@@ -49,31 +49,31 @@ def test_a_session_planted_before_log_in_is_not_the_one_after_it(live):
     assert victim.get(API).status_code == 200
     # The CSRF token the attacker saw before the log-in does not work in the new session.
     forged = victim.http.post(
-        f"{live.url}/fr/logout", data={"csrf_token": known_token}, allow_redirects=False
+        f"{server.url}/fr/logout", data={"csrf_token": known_token}, allow_redirects=False
     )
     assert forged.status_code == 400
     assert victim.get(API).status_code == 200
 
 
-def test_an_authorization_started_before_log_in_is_gone_after_it(live, merchant):
-    add_user(live.app, "paul@example.com")
+def test_an_authorization_started_before_log_in_is_gone_after_it(server, merchant):
+    add_user(server.app, "paul@example.com")
     state = parse_qs(urlsplit(start(merchant)).query)["state"][0]
-    assert any(state in key for key in session_of(live.app, merchant))
+    assert any(state in key for key in session_of(server.app, merchant))
     merchant.post("/fr/login", {"email": "paul@example.com", "password": "correct horse"})
     assert merchant.get(API).status_code == 200  # Paul now
-    left = session_of(live.app, merchant)
+    left = session_of(server.app, merchant)
     assert not [key for key in left if key.startswith("_state_") or "amazon" in key]
     assert set(left) <= {"_user_id", "_fresh", "_id", "_version", "_started", "_seen", "csrf_token"}
 
 
-def test_log_out_leaves_nothing_of_the_session(live, merchant):
+def test_log_out_leaves_nothing_of_the_session(server, merchant):
     start(merchant)
     merchant.post("/fr/logout", {}, follow=False)
-    assert set(session_of(live.app, merchant)) == {"_flashes"}
+    assert set(session_of(server.app, merchant)) == {"_flashes"}
 
 
-def test_activity_keeps_a_session_and_idleness_ends_it(live, clock):
-    browser, _ = logged_in(live, "marie@example.com")
+def test_activity_keeps_a_session_and_idleness_ends_it(server, clock):
+    browser, _ = logged_in(server, "marie@example.com")
     for _ in range(3):  # five hours in all, never two idle
         clock[0] += 100 * MINUTE
         assert browser.get(API).status_code == 200
@@ -104,8 +104,8 @@ def test_the_time_limits_come_from_the_configuration(tmp_path, clock):
         assert browser.get(API).status_code == 401
 
 
-def test_the_last_visit_is_written_at_most_once_a_minute(live, clock):
-    browser, _ = logged_in(live, "marie@example.com")
+def test_the_last_visit_is_written_at_most_once_a_minute(server, clock):
+    browser, _ = logged_in(server, "marie@example.com")
     clock[0] += 30
     assert "Set-Cookie" not in browser.get(API).headers
     clock[0] += 31
@@ -114,17 +114,17 @@ def test_the_last_visit_is_written_at_most_once_a_minute(live, clock):
     assert "Set-Cookie" not in browser.get(API).headers
 
 
-def test_readers_without_a_session_load_no_user(live, monkeypatch):
+def test_readers_without_a_session_load_no_user(server, monkeypatch):
     loaded = []
     monkeypatch.setattr(sessions, "check", lambda user: loaded.append(user) or user)
-    reader = Browser(live.url)
+    reader = Browser(server.url)
     assert reader.get("/fr/").status_code == 200 and "session" not in reader.http.cookies
     assert loaded == []
 
 
-def test_an_admin_logs_a_merchant_out_everywhere(live, merchant):
-    admin, _ = logged_in(live, "admin@example.com", role="admin", language="en")
-    with live.app.app_context():
+def test_an_admin_logs_a_merchant_out_everywhere(server, merchant):
+    admin, _ = logged_in(server, "admin@example.com", role="admin", language="en")
+    with server.app.app_context():
         marie = find_user("marie@example.com").id
     page = admin.get(f"/en/support/merchants/{marie}")
     assert 'id="logout-everywhere"' in page.text
@@ -134,9 +134,9 @@ def test_an_admin_logs_a_merchant_out_everywhere(live, merchant):
     assert admin.get("/en/support/").url.endswith("/en/support/")  # still logged in
 
 
-def test_support_staff_cannot_log_a_merchant_out(live, merchant):
-    support, _ = logged_in(live, "help@example.com", role="support", language="en")
-    with live.app.app_context():
+def test_support_staff_cannot_log_a_merchant_out(server, merchant):
+    support, _ = logged_in(server, "help@example.com", role="support", language="en")
+    with server.app.app_context():
         marie = find_user("marie@example.com").id
     page = support.get(f"/en/support/merchants/{marie}")
     assert page.status_code == 200 and 'id="logout-everywhere"' not in page.text
@@ -145,15 +145,15 @@ def test_support_staff_cannot_log_a_merchant_out(live, merchant):
     assert merchant.get(API).status_code == 200
 
 
-def test_the_logout_everywhere_command_ends_every_session(live, merchant):
-    other = Browser(live.url)
+def test_the_logout_everywhere_command_ends_every_session(server, merchant):
+    other = Browser(server.url)
     other.login("marie@example.com", "correct horse")
-    result = live.app.test_cli_runner().invoke(
+    result = server.app.test_cli_runner().invoke(
         args=["users", "logout-everywhere", "Marie@Example.com"]
     )
     assert result.exit_code == 0, result.output
     assert merchant.get(API).status_code == 401 and other.get(API).status_code == 401
-    unknown = live.app.test_cli_runner().invoke(
+    unknown = server.app.test_cli_runner().invoke(
         args=["users", "logout-everywhere", "nobody@example.com"]
     )
     assert unknown.exit_code != 0 and "no user" in unknown.output

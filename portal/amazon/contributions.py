@@ -11,8 +11,8 @@ from flask_login import current_user
 from .. import faq, hooks
 from ..i18n import page_language
 from . import connections
-from .live import LiveView, live_view
 from .marketplaces import central_hosts
+from .overview import TokenOverview, token_overview
 from .state import most_urgent
 
 
@@ -23,10 +23,10 @@ def merchant(user) -> bool:
 def article_box(page: faq.ArticlePage) -> hooks.Partial:
     """The reader's own token where the article says [[token-status]], or an invitation to
     log in (anonymous readers get it from the page cache)."""
-    live: LiveView | None = None
+    overview: TokenOverview | None = None
     if merchant(current_user):
-        live = live_view(current_user.id, page_language())
-    return hooks.Partial("amazon/_article_box.html", {"live": live})
+        overview = token_overview(current_user.id, page_language())
+    return hooks.Partial("amazon/_article_box.html", {"overview": overview})
 
 
 def token_banner() -> hooks.Partial | None:

@@ -23,10 +23,10 @@ from ..i18n import LANGUAGES, localized_blueprint
 from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import connections, flow, seller_central, spapi
-from .live import live_view
 from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES, country_code
 from .messages import EVENTS, FAILURES, STATES
 from .models import Connection
+from .overview import token_overview
 
 bp = Blueprint("amazon", __name__)
 pages = localized_blueprint("amazon_pages", __name__)
@@ -254,27 +254,30 @@ def account() -> ResponseReturnValue:
     return private(
         render_template(
             "amazon/account.html",
-            live=live_view(current_user.id, g.lang),
+            overview=token_overview(current_user.id, g.lang),
             marketplaces=MARKETPLACES,
         )
     )
 
 
-LIVE_PARTS = {"account": "amazon/_account_live.html", "article": "amazon/_article_box.html"}
+REFRESHED_PARTS = {
+    "account": "amazon/_account_overview.html",
+    "article": "amazon/_article_box.html",
+}
 
 
 @pages.get("/account/amazon/live")
 @login_required
-def live() -> ResponseReturnValue:
+def refreshed_part() -> ResponseReturnValue:
     """The live part of a page, fetched again when an authorization in a pop-up finished."""
-    template = LIVE_PARTS.get(request.args.get("context", ""))
+    template = REFRESHED_PARTS.get(request.args.get("context", ""))
     if template is None:
         abort(404)
     back = request.args.get("next")
     return private(
         render_template(
             template,
-            live=live_view(current_user.id, g.lang),
+            overview=token_overview(current_user.id, g.lang),
             return_to=back if is_own_path(back) else None,
         )
     )

@@ -1,235 +1,42 @@
-"""The FAQ: the only code that reads faq/. Views call the functions below."""
+"""The FAQ: the only code that reads faq/. Other packages use what this module names."""
 
-import hashlib
-from collections.abc import Set
-from dataclasses import dataclass
-from datetime import datetime
-
-from flask import current_app
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
-
-from ..extensions import db
-from ..i18n import LANGUAGES
-from ..models import commit_unless_duplicate, utcnow
 from .library import Library
-from .models import ArticleView, SearchMiss, Vote
-from .render import Rendered
+from .services import (
+    ArticlePage,
+    SearchResults,
+    VoteSummary,
+    best_first,
+    category_trail,
+    child_categories,
+    count_view,
+    get_article,
+    helpful_percent,
+    library,
+    list_articles,
+    record_vote,
+    search,
+    vote_summary,
+)
 from .store import Article, ArticleError, Category, Translation
 
-__all__ = ["ArticleError", "ArticlePage", "Library", "get_article", "library", "search"]
-
-MAX_QUERY = 200
-
-
-def library() -> Library:
-    return current_app.extensions["faq"]
-
-
-@dataclass(frozen=True)
-class ArticlePage:
-    """One article as a reader of one language gets it."""
-
-    article: Article
-    lang: str  # the language asked for
-    translation: Translation  # the text shown: the asked language, else the source
-    rendered: Rendered
-
-    @property
-    def missing(self) -> bool:
-        """No translation into the asked language: the source text is shown."""
-        return self.translation.lang != self.lang
-
-    @property
-    def internal_note(self) -> str:
-        """Support's note on the article, in the reader's language when there is one."""
-        return self.translation.internal_note or self.article.source.internal_note
-
-    @property
-    def outdated(self) -> bool:
-        """The translation was made from an older revision of the source text."""
-        return self.article.is_outdated(self.translation)
-
-
-def visible(article: Article, include_internal: bool) -> bool:
-    return article.is_public or include_internal
-
-
-def get_article(article_id: int, lang: str, include_internal: bool = False) -> ArticlePage | None:
-    """Find an article and the text to show in lang, or None if the reader may not see it."""
-    lib = library()
-    article = lib.articles.get(article_id)
-    if article is None or not visible(article, include_internal):
-        return None
-    translation = article.translation(lang) or article.source
-    return ArticlePage(article, lang, translation, lib.render(article, translation.lang))
-
-
-@dataclass(frozen=True)
-class Listed:
-    article: Article
-    translation: Translation  # in the reader's language, else the source
-    link_lang: str  # the URL's language: the reader's, or where a search found it
-
-
-def list_articles(
-    lang: str, category: str | None = None, include_internal: bool = False
-) -> list[Listed]:
-    """Articles in a category and its sub-categories (all when category is None), by title."""
-    listed = [
-        Listed(article, article.translation(lang) or article.source, lang)
-        for article in library().articles.values()
-        if visible(article, include_internal)
-        and (category is None or f"{article.category}/".startswith(f"{category}/"))
-    ]
-    return sorted(listed, key=lambda item: item.translation.title.casefold())
-
-
-def category_trail(path: str) -> list[Category]:
-    """The category and its ancestors, root first, for breadcrumbs."""
-    categories = library().categories
-    trail = []
-    current: str | None = path
-    while current:
-        trail.append(categories[current])
-        current = categories[current].parent
-    return trail[::-1]
-
-
-def child_categories(parent: str | None) -> list[Category]:
-    return [c for c in library().categories.values() if c.parent == parent]
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    local: list[Listed]  # found in the reader's language
-    other: list[Listed]  # found only in another language; translation says which
-
-    @property
-    def empty(self) -> bool:
-        return not self.local and not self.other
-
-
-def search(query: str, lang: str, include_internal: bool = False) -> SearchResults:
-    """Search every language; the reader's language first, then the others, best first."""
-    query = " ".join(query.split())[:MAX_QUERY]
-    lib = library()
-    local: dict[int, Listed] = {}
-    number = query.lstrip("#")
-    if number.isdigit() and int(number) in lib.articles:
-        article = lib.articles[int(number)]
-        if visible(article, include_internal):
-            local[article.id] = Listed(article, article.translation(lang) or article.source, lang)
-    hidden = frozenset() if include_internal else lib.internal
-    found = lib.index.scores(query) if query else {}
-    for article_id in best_first(found.pop(lang, {})):
-        if article_id not in local and article_id not in hidden:
-            article = lib.articles[article_id]
-            local[article_id] = Listed(article, article.translations[lang], lang)
-    # Found only in other languages: listed once, by the language where it scored best.
-    other: list[Listed] = []
-    for article_id, hit_lang in best_elsewhere(found, exclude=local.keys() | hidden):
-        article = lib.articles[article_id]
-        if article.translation(lang) is None:
-            other.append(Listed(article, article.translations[hit_lang], hit_lang))
-        else:  # translated into the reader's language too: show theirs
-            other.append(Listed(article, article.translations[lang], lang))
-    results = SearchResults(query, list(local.values()), other)
-    if query and results.empty:
-        record_miss(query, lang)
-    return results
-
-
-def best_first(scores: dict[int, float]) -> list[int]:
-    """Article ids by score, then by id."""
-    return sorted(scores, key=lambda article_id: (-scores[article_id], article_id))
-
-
-def best_elsewhere(found: dict[str, dict[int, float]], exclude: Set[int]) -> list[tuple[int, str]]:
-    """Each article once, with the language of its best score: by score, id, language order."""
-    order = {code: position for position, code in enumerate(LANGUAGES)}
-    best: dict[int, tuple[float, int, str]] = {}
-    for hit_lang, scores in found.items():
-        for article_id in scores.keys() - exclude:
-            key = (-scores[article_id], order.get(hit_lang, 99), hit_lang)
-            if article_id not in best or key < best[article_id]:
-                best[article_id] = key
-    ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0], item[1][1]))
-    return [(article_id, key[2]) for article_id, key in ranked]
-
-
-def record_miss(query: str, lang: str) -> None:
-    db.session.add(SearchMiss(lang=lang, query=query))
-    db.session.commit()
-
-
-@dataclass(frozen=True)
-class VoteSummary:
-    votes: int
-    helpful: int
-    last_vote: datetime | None
-
-    @property
-    def result(self) -> float:
-        return helpful_percent(self.helpful, self.votes)
-
-
-def helpful_percent(helpful: int, votes: int) -> float:
-    """Share of "yes" answers in percent, 0 when nobody voted (as the Znuny print shows)."""
-    return 100.0 * helpful / votes if votes else 0.0
-
-
-def vote_summary(article_id: int, lang: str, revision: int) -> VoteSummary:
-    row = db.session.execute(
-        db.select(
-            func.count(Vote.id),
-            func.count(Vote.id).filter(Vote.helpful.is_(True)),
-            func.max(Vote.created_at),
-        ).where(Vote.article_id == article_id, Vote.lang == lang, Vote.revision == revision)
-    ).one()
-    return VoteSummary(row[0], row[1], row[2])
-
-
-def voter_digest(identity: str) -> str:
-    """Store who voted as a keyed digest: the same reader always maps to the same value."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hashlib.blake2b(identity.encode(), key=key[:64], digest_size=32).hexdigest()
-
-
-def record_vote(page: ArticlePage, identity: str, helpful: bool) -> bool:
-    """Count one vote; False when this reader already voted on this revision."""
-    db.session.add(
-        Vote(
-            article_id=page.article.id,
-            lang=page.translation.lang,
-            revision=page.article.revision,
-            voter=voter_digest(identity),
-            helpful=helpful,
-        )
-    )
-    return commit_unless_duplicate()
-
-
-def count_view(article_id: int, lang: str) -> None:
-    """Add one read of an article today; two readers at once both count."""
-    key = (
-        ArticleView.article_id == article_id,
-        ArticleView.lang == lang,
-        ArticleView.day == utcnow().date(),
-    )
-    for _attempt in range(2):
-        updated = db.session.execute(
-            db.update(ArticleView).where(*key).values(count=ArticleView.count + 1)
-        )
-        if updated.rowcount:
-            db.session.commit()
-            return
-        try:
-            db.session.add(
-                ArticleView(article_id=article_id, lang=lang, day=utcnow().date(), count=1)
-            )
-            db.session.commit()
-            return
-        except IntegrityError:  # another request created today's row first: add to it
-            db.session.rollback()
+__all__ = [
+    "Article",
+    "ArticleError",
+    "ArticlePage",
+    "Category",
+    "Library",
+    "SearchResults",
+    "Translation",
+    "VoteSummary",
+    "best_first",
+    "category_trail",
+    "child_categories",
+    "count_view",
+    "get_article",
+    "helpful_percent",
+    "library",
+    "list_articles",
+    "record_vote",
+    "search",
+    "vote_summary",
+]

@@ -1,4 +1,5 @@
-"""The merchant's live token state, as shown inside the article and on the self-service page."""
+"""An overview of the merchant's tokens (states, the most urgent one, progress in the renewal
+steps), as shown inside the article and on the self-service page."""
 
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from .state import Progress, Status, most_urgent, progress
 
 
 @dataclass(frozen=True)
-class LiveView:
+class TokenOverview:
     connections: list[tuple[Connection, Status]]
     urgent: Status  # the state that matters most across the merchant's connections
     progress: Progress
@@ -24,7 +25,9 @@ def token_article_steps(lang: str) -> tuple[Step, ...]:
     return page.rendered.steps if page else ()
 
 
-def live_view(user_id: int, lang: str) -> LiveView:
+def token_overview(user_id: int, lang: str) -> TokenOverview:
     pairs = connections.with_status(user_id)
     statuses = [status for _, status in pairs]
-    return LiveView(pairs, most_urgent(statuses), progress(statuses), token_article_steps(lang))
+    return TokenOverview(
+        pairs, most_urgent(statuses), progress(statuses), token_article_steps(lang)
+    )
