@@ -146,10 +146,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(amazon_views.pages)
     app.register_blueprint(support_views.bp)
     if app.config["AMAZON_SANDBOX"]:
+        from .amazon.sandbox import api as sandbox_api
         from .amazon.sandbox import views as sandbox_views
 
         app.register_blueprint(sandbox_views.bp)
-        csrf.exempt(sandbox_views.token)  # a server-to-server endpoint, like LWA's
+        csrf.exempt(sandbox_api.token)  # a server-to-server endpoint, like LWA's
         sandbox_views.add_hooks(app)
     # What the features add to shared pages and headers (portal/hooks.py); banners and menu
     # links appear in this order.

@@ -1,8 +1,10 @@
 """What merchants read about their authorization, in their language."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from .flow import Failure
+from .marketplaces import MARKETPLACES, country_code
 from .models import EventKind
 from .state import TokenState
 
@@ -38,3 +40,12 @@ EVENTS = {
     EventKind.REVOKED: _l("Authorization withdrawn at Amazon"),
     EventKind.AUTHORIZATION_FAILED: _l("Authorization failed"),
 }
+
+SYNC = {"running": _l("Running"), "stopped": _l("Stopped")}
+
+
+def marketplace_label(code: str) -> str:
+    """ "Amazon.fr (France)", the country named in the reader's language."""
+    marketplace = MARKETPLACES[code]
+    territory = get_locale().territories.get(country_code(code), code)
+    return f"{marketplace.domain.capitalize()} ({territory})"

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, format_date, get_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,8 +23,8 @@ from ..i18n import LANGUAGES, localized_blueprint
 from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import connections, flow, seller_central, spapi
-from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES, country_code
-from .messages import EVENTS, FAILURES, STATES
+from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES
+from .messages import EVENTS, FAILURES, STATES, SYNC, marketplace_label
 from .models import Connection
 from .overview import token_overview
 
@@ -285,16 +285,6 @@ def refreshed_part() -> ResponseReturnValue:
 
 def private(body: str) -> Response:
     return keep_private(current_app.make_response(body))
-
-
-SYNC = {"running": _l("Running"), "stopped": _l("Stopped")}
-
-
-def marketplace_label(code: str) -> str:
-    """ "Amazon.fr (France)", the country named in the reader's language."""
-    marketplace = MARKETPLACES[code]
-    territory = get_locale().territories.get(country_code(code), code)
-    return f"{marketplace.domain.capitalize()} ({territory})"
 
 
 @bp.app_context_processor

@@ -26,6 +26,7 @@ from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
 from ..security import keep_private, limiter, remember
 from ..urls import same_origin_request
+from .links import article_url, structured_data, translation_links
 
 bp = localized_blueprint("faq", __name__)
 root = Blueprint("faq_root", __name__)
@@ -41,58 +42,7 @@ def can_see_internal() -> bool:
     return current_user.is_authenticated and current_user.is_staff
 
 
-def article_url(article: faq.Article, lang: str, **kwargs) -> str:
-    translation = article.translation(lang) or article.source
-    return url_for("faq.article", lang=lang, article_id=article.id, slug=translation.slug, **kwargs)
-
-
 STATE_LABELS = {"public": _l("public"), "internal": _l("internal")}
-
-
-def translation_links(article: faq.Article) -> list[tuple[str, str]]:
-    """The article's translations, in the portal's language order, for the switcher."""
-    return [
-        (code, article_url(article, code)) for code in LANGUAGES if code in article.translations
-    ]
-
-
-def structured_data(page: faq.ArticlePage) -> dict:
-    """FAQPage and HowTo JSON-LD for search engines."""
-    t = page.translation
-    url = article_url(page.article, t.lang, _external=True)
-    answer = " ".join(step.text for step in page.rendered.steps)
-    return {
-        "@context": "https://schema.org",
-        "@graph": [
-            {
-                "@type": "FAQPage",
-                "url": url,
-                "inLanguage": t.lang,
-                "dateModified": t.updated.isoformat(),
-                "mainEntity": [
-                    {
-                        "@type": "Question",
-                        "name": t.question,
-                        "acceptedAnswer": {"@type": "Answer", "text": answer, "url": url},
-                    }
-                ],
-            },
-            {
-                "@type": "HowTo",
-                "name": t.title,
-                "inLanguage": t.lang,
-                "step": [
-                    {
-                        "@type": "HowToStep",
-                        "position": number,
-                        "text": step.text,
-                        "url": f"{url}#{step.anchor}",
-                    }
-                    for number, step in enumerate(page.rendered.steps, start=1)
-                ],
-            },
-        ],
-    }
 
 
 @bp.app_context_processor
