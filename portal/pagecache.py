@@ -1,5 +1,5 @@
-"""Rendered pages for anonymous readers, kept a few seconds in each worker, and page parts
-that are the same for every reader, kept as long as the worker runs.
+"""Rendered pages for anonymous readers, and page parts that are the same for every reader,
+kept a few seconds in each worker (PAGE_CACHE_SECONDS, at most PAGE_CACHE_SIZE entries).
 
 A reminder wave sends thousands of merchants to the same article at once; rendering it once
 per worker and interval, instead of once per reader, is what keeps the portal fast then.
@@ -15,7 +15,7 @@ from functools import wraps
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from cachetools import LRUCache, TTLCache
+from cachetools import TTLCache
 from flask import Flask, Response, current_app, request, session
 from markupsafe import Markup
 
@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
     if app.debug or app.config["TEMPLATES_AUTO_RELOAD"]:  # templates change as one edits them
         app.jinja_env.globals["cached_fragment"] = lambda *key, caller: caller()
     else:
-        app.jinja_env.globals["cached_fragment"] = Fragments(app.config["PAGE_CACHE_SIZE"])
+        app.jinja_env.globals["cached_fragment"] = Fragments(app.extensions["page_cache"])
 
 
 def remembered(key: tuple, compute: Callable[[], T], group: Hashable = None) -> T:
@@ -142,20 +142,14 @@ def cached_page(*query: str, group: Callable[..., Hashable] | None = None) -> Ca
 
 
 class Fragments:
-    """Parts of pages that are the same for every reader with the same key, rendered once."""
+    """Parts of pages that are the same for every reader with the same key, rendered once per
+    worker while the page cache keeps them: bounded, expiring and cleared with the pages.
+    Each part is whole elements, so a page never depends on where another part was cut."""
 
-    def __init__(self, size: int) -> None:
-        self._html: LRUCache = LRUCache(maxsize=max(size, 1))
-        self._lock = threading.Lock()
+    def __init__(self, pages: PageCache) -> None:
+        self.pages = pages
 
     def __call__(self, *key: object, caller: Callable[[], str]) -> Markup:
         """Jinja's {% call cached_fragment(...) %}; the key names everything the part shows."""
         # External URLs in a part depend on the host and path prefix the request came through.
-        key = (request.root_url, *key)
-        with self._lock:
-            html = self._html.get(key)
-        if html is None:
-            html = Markup(caller())
-            with self._lock:
-                self._html[key] = html
-        return html
+        return self.pages.remember(("fragment", request.root_url, *key), lambda: Markup(caller()))

@@ -3,6 +3,7 @@
 import re
 import time
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 import pytest
 import requests
@@ -216,3 +217,52 @@ def test_a_vote_renders_only_that_articles_pages_afresh(sample_faq, article_file
         assert rendered == ["faq/article.html", "faq/print.html", "faq/article.html"]
     assert "3 votes" in pages[0]
     assert re.search(r"Votes</th><td>3</td>", pages[1])  # its count was renewed with the pages
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class Balance(HTMLParser):
+    """Whether an HTML part closes every element it opens, and opens every one it closes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.whole = True
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.whole = False
+
+
+def fragments(app) -> dict[tuple, str]:
+    pages = app.extensions["page_cache"]._pages
+    return {key: entry[1] for key, entry in pages.items() if key[0] == "fragment"}
+
+
+def test_each_shared_part_is_whole_elements(app):
+    add_user(app, "marie@example.com")
+    client = app.test_client()
+    for path in (FR, "/de/faq/2763", "/fr/", "/fr/search?q=token"):
+        client.get(path, follow_redirects=True)
+    client_login(client, email="marie@example.com")
+    client.get("/en/account/amazon")
+    found = fragments(app)
+    assert {key[2] for key in found} >= {"article-head", "switcher", "footer", "live-steps"}
+    for key, html in found.items():
+        checker = Balance()
+        checker.feed(html)
+        assert checker.whole and not checker.open, key
+
+
+def test_shared_parts_expire_and_are_bounded_with_the_pages(build_app):
+    app = build_app(PAGE_CACHE_SECONDS=0.2, PAGE_CACHE_SIZE=3)
+    client = app.test_client()
+    client.get(FR)
+    assert 0 < len(fragments(app)) <= 3
+    time.sleep(0.3)
+    assert fragments(app) == {}
