@@ -162,7 +162,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(faq_views.vote)
     csrf.exempt(faq_views.viewed)
     errors.register(app)
-    cli.register(app)
+    register_commands(app)
     if app.config["BENCH_ROUTES"]:
         app.add_url_rule("/_bench/hello", "bench_hello", lambda: "hello")
 
@@ -182,6 +182,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         }
 
     return app
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask` command groups: the catalogs' (core) and each feature's own."""
+    from .accounts.cli import users
+    from .amazon.cli import tokens
+    from .amazon.sandbox.demo import demo
+    from .faq.cli import faq
+    from .reminders.cli import reminders
+
+    cli.register(app)
+    for group in (users, demo, reminders, tokens, faq):
+        app.cli.add_command(group)
 
 
 def user_timezone() -> str | None:

@@ -1,5 +1,7 @@
-"""The `flask` commands: `translate` (the ten languages' catalogs) here, and each feature's own
-group (`users`, `demo`, `reminders`, `tokens`, `faq`), registered together by `register()`."""
+"""`flask translate ...`: keep the gettext catalogs of the ten languages in step with the code.
+
+Each feature has its own command group (`users`, `demo`, `reminders`, `tokens`, `faq`);
+create_app registers them all."""
 
 import subprocess
 import sys
@@ -12,12 +14,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .accounts.cli import users
-from .amazon.cli import tokens
-from .amazon.sandbox.demo import demo
-from .faq.cli import faq
 from .i18n import LANGUAGES
-from .reminders.cli import reminders
 
 translate = AppGroup("translate", help="Extract, update, check and compile UI translations.")
 
@@ -109,8 +106,3 @@ def catalog_problems(code: str) -> list[str]:
 
 def register(app: Flask) -> None:
     app.cli.add_command(translate)
-    app.cli.add_command(users)
-    app.cli.add_command(demo)
-    app.cli.add_command(reminders)
-    app.cli.add_command(tokens)
-    app.cli.add_command(faq)
