@@ -105,6 +105,10 @@ def template_gettext() -> dict:
     Flask-Babel's own callables look the catalog up again on each of a page's dozens of
     strings. The catalog is taken when rendering starts, so force_locale() still applies.
     The behaviour is Jinja's "newstyle" gettext: escaped, always %-formatted.
+    Measured on 2026-12-02 (test client, uncached pages, median of 7 x 50 requests, two
+    runs): the self-service page takes 2.4-2.8 ms with this and 3.4-4.5 ms with Flask-Babel's
+    callables, the token article for a logged-in merchant 3.7-4.2 ms against 4.4-6.1 ms; the
+    self-service page already misses its speed target, so the difference matters there.
     """
     catalog = get_translations()
 
