@@ -9,6 +9,8 @@ from tests.flow import connected
 from tests.helpers import (
     SAMPLE_CATEGORIES,
     LiveServer,
+    client_login,
+    csrf_token,
     live_app,
     logged_in,
     make_app,
@@ -42,6 +44,25 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log the test client in and out, as flaskr's tests do (the user must exist)."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def login(self, email="marie@example.com", password="correct horse", lang="en", next_=""):
+        return client_login(self._client, email, password, lang, next_)
+
+    def logout(self, lang="en"):
+        page = self._client.get(f"/{lang}/").get_data(as_text=True)
+        return self._client.post(f"/{lang}/logout", data={"csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
 
 
 @pytest.fixture

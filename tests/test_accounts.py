@@ -6,7 +6,7 @@ from requests.adapters import HTTPAdapter
 from portal.accounts.models import Role, User
 from portal.accounts.services import find_user
 from portal.extensions import db
-from tests.helpers import Browser, LiveServer, add_user, client_login, csrf_token
+from tests.helpers import Browser, LiveServer, add_user, csrf_token
 
 
 @pytest.fixture
@@ -14,14 +14,14 @@ def user(app):
     return add_user(app, "marie@example.com")
 
 
-def test_login_lands_on_the_account_page(client, user):
-    response = client_login(client)
+def test_login_lands_on_the_account_page(client, auth, user):
+    response = auth.login()
     assert response.status_code == 302 and response.headers["Location"] == "/en/account/amazon"
     assert "Log out" in client.get("/en/account/amazon").get_data(as_text=True)
 
 
-def test_wrong_password_gives_a_clear_error_and_no_session(client, user):
-    response = client_login(client, password="wrong")
+def test_wrong_password_gives_a_clear_error_and_no_session(client, auth, user):
+    response = auth.login(password="wrong")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "The email address or the password is not correct." in html
@@ -45,10 +45,8 @@ def test_login_without_csrf_token_is_refused(client, user):
     assert client.get("/api/v1/amazon/connections").status_code == 401
 
 
-def test_next_goes_back_to_our_own_page(client, user):
-    response = client_login(
-        client, next_="/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
-    )
+def test_next_goes_back_to_our_own_page(auth, user):
+    response = auth.login(next_="/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2")
     assert (
         response.headers["Location"] == "/fr/faq/2763-generer-ou-renouveler-le-token-amazon#step-2"
     )
@@ -57,8 +55,8 @@ def test_next_goes_back_to_our_own_page(client, user):
 @pytest.mark.parametrize(
     "target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x"]
 )
-def test_next_never_leaves_the_site(client, user, target):
-    assert client_login(client, next_=target).headers["Location"] == "/en/account/amazon"
+def test_next_never_leaves_the_site(auth, user, target):
+    assert auth.login(next_=target).headers["Location"] == "/en/account/amazon"
 
 
 def test_pages_that_need_a_login_send_there_and_back(client, user):
@@ -67,16 +65,15 @@ def test_pages_that_need_a_login_send_there_and_back(client, user):
     assert response.headers["Location"].startswith("/de/login?next=/de/account/amazon")
 
 
-def test_logout(client, user):
-    client_login(client)
-    page = client.get("/en/account/amazon").get_data(as_text=True)
-    response = client.post("/en/logout", data={"csrf_token": csrf_token(page)})
+def test_logout(client, auth, user):
+    auth.login()
+    response = auth.logout()
     assert response.headers["Location"] == "/en/"
     assert client.get("/api/v1/amazon/connections").status_code == 401
 
 
-def test_logged_in_pages_are_private(client, user):
-    client_login(client)
+def test_logged_in_pages_are_private(client, auth, user):
+    auth.login()
     response = client.get("/fr/faq/2763-generer-ou-renouveler-le-token-amazon")
     assert response.cache_control.private and not response.cache_control.public
     assert 'id="your-token"' in response.get_data(as_text=True)
@@ -147,22 +144,22 @@ def test_users_create_refuses_a_duplicate(app, runner, user):
     assert result.exit_code != 0 and "already exists" in result.output
 
 
-def test_the_cli_refuses_an_address_the_log_in_form_refuses(app, runner, client):
+def test_the_cli_refuses_an_address_the_log_in_form_refuses(app, runner, auth):
     result = runner.invoke(args=["users", "create", "a@shop.test", "--password", "long enough now"])
     assert result.exit_code != 0 and "not a valid email address" in result.output
     assert "shop.test" in result.output  # and says why
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
-    assert client_login(client, "a@shop.test", "long enough now").status_code == 400
+    assert auth.login("a@shop.test", "long enough now").status_code == 400
 
 
 @pytest.mark.parametrize(
     "email", ["Kim.Lee+shop@Example.COM", "josé@exämple.de", "o'neil@sub.example.org"]
 )
-def test_an_address_the_cli_accepts_can_log_in(app, runner, client, email):
+def test_an_address_the_cli_accepts_can_log_in(app, runner, client, auth, email):
     result = runner.invoke(args=["users", "create", email, "--password", "long enough now"])
     assert result.exit_code == 0, result.output
-    response = client_login(client, email, "long enough now")
+    response = auth.login(email, "long enough now")
     assert response.status_code == 302, response.get_data(as_text=True)
     assert client.get("/api/v1/amazon/connections").status_code == 200
 

@@ -24,9 +24,9 @@ def customer(app):
 
 
 @pytest.fixture
-def support(app, client):
+def support(app, client, auth):
     add_user(app, "help@example.com", role="support", language="en")
-    client_login(client, "help@example.com")
+    auth.login("help@example.com")
     return client
 
 
@@ -71,9 +71,9 @@ def test_support_cannot_act_on_a_merchants_connection(app, support, customer):
         assert connection.deactivated_at is None and connection.last_check_at is None
 
 
-def test_merchants_and_visitors_cannot_open_support_pages(app, client, customer):
+def test_merchants_and_visitors_cannot_open_support_pages(app, client, auth, customer):
     assert client.get("/en/support/").status_code == 302  # to the log-in page
-    client_login(client, "kunde@example.com")
+    auth.login("kunde@example.com")
     for path in ("/en/support/", f"/en/support/merchants/{customer['user_id']}", "/en/support/link",
                  "/en/support/dashboard"):  # fmt: skip
         assert client.get(path).status_code == 403
@@ -126,8 +126,8 @@ def test_dashboard_counts_views_votes_and_fruitless_searches(app, support):
     assert "<td>3</td>" in row and "<td>2</td>" in row and "50.00%" in row and "quittung" in row
 
 
-def test_banner_warns_the_merchant_on_every_page(app, client, customer):
-    client_login(client, "kunde@example.com", lang="de")
+def test_banner_warns_the_merchant_on_every_page(app, client, auth, customer):
+    auth.login("kunde@example.com", lang="de")
     for path in ("/de/", "/de/faq/2763-amazon-token-erstellen-oder-erneuern", "/de/account/amazon"):
         html = client.get(path).get_data(as_text=True)
         assert 'class="token-banner state-expiring"' in html
