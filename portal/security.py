@@ -73,6 +73,7 @@ def keep_private(response: Response) -> Response:
     """A response about one person: no shared cache keeps it, no browser stores it."""
     control = response.cache_control
     control.public = False
+    control.max_age = None
     control.s_maxage = None
     control.private = True
     control.no_store = True

@@ -24,7 +24,7 @@ from .. import faq, hooks
 from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
-from ..security import keep_private, limiter, remember
+from ..security import limiter, remember
 from ..urls import same_origin_request
 from .links import article_url, structured_data, translation_links
 
@@ -57,10 +57,7 @@ def faq_helpers() -> dict:
 
 
 def shared(response: Response, max_age: int) -> Response:
-    """Anonymous readers' pages may be kept by shared caches; a logged-in user's never."""
-    if current_user.is_authenticated:
-        # The header holds the log-out form's CSRF token; staff see internal titles.
-        return keep_private(response)
+    """Shared caches may keep the page; security's headers make it private for a logged-in user."""
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     return response
