@@ -3,6 +3,7 @@
 import secrets
 import string
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -14,8 +15,6 @@ from .models import Seller
 REGION_MARKETPLACES = {"EU": "FR,DE,IT,ES,UK", "NA": "US,CA,MX", "FE": "JP"}
 MIN_PASSWORD = 8  # a simulated seller account's password
 SIGN_IN_LIFETIME = timedelta(hours=12)
-# Compared against when no seller has the name, so that an unknown name takes as long.
-DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 class Refused(Exception):
@@ -66,12 +65,21 @@ def seller_named(name: str) -> Seller | None:
     )
 
 
+@cache
+def dummy_hash() -> str:
+    """Compared against when no seller has the name, so that an unknown name takes as long.
+
+    Made at the first sign-in, not at import: every start of the portal imports this module.
+    """
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def sign_in(login: str, password: str) -> Seller | None:
     """The seller with this name or selling partner id, if the password is its own."""
     login = login.strip()
     seller = seller_by_id(login) or seller_named(login)
     stored = seller.password_hash if seller is not None else None
-    if not check_password_hash(stored or DUMMY_HASH, password) or stored is None:
+    if not check_password_hash(stored or dummy_hash(), password) or stored is None:
         return None
     return seller
 
