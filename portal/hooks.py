@@ -84,10 +84,7 @@ def get(name: str, app: Flask | None = None) -> tuple:
 
 def personal_request() -> bool:
     """Whether any feature says this request is about one person."""
-    for check in get(PERSONAL):
-        if check():
-            return True
-    return False
+    return any(check() for check in get(PERSONAL))
 
 
 def rendered(context: Context, name: str, *args: object) -> Markup:

@@ -47,9 +47,8 @@ def check(user: User | None) -> User | None:
         return None
     now = clock()
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    if session.get(VERSION) != user.session_version:
-        message = _("Your session has ended. Please log in again.")
-    elif now - session.get(STARTED, 0) > current_app.config["SESSION_LIFETIME_DAYS"] * 86400:
+    lifetime = current_app.config["SESSION_LIFETIME_DAYS"] * 86400
+    if session.get(VERSION) != user.session_version or now - session.get(STARTED, 0) > lifetime:
         message = _("Your session has ended. Please log in again.")
     elif now - session.get(SEEN, 0) > idle:
         message = _("You have been logged out after a while without activity. Please log in again.")
