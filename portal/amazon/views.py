@@ -89,7 +89,6 @@ def authorize() -> ResponseReturnValue:
     if marketplace not in MARKETPLACES:
         abort(400)
     if not request.form.get("confirmed"):
-        g.lang = form_lang()
         return render_template("amazon/confirm.html")
     popup = request.form.get("popup") == "1"
     back = request.form.get("next")
@@ -136,7 +135,6 @@ def callback() -> ResponseReturnValue:
     except flow.AuthorizationFailed as failure:
         return failed(failure)
     except flow.AccountMismatch as mismatch:
-        g.lang = current_user.language
         return render_template("amazon/other_account.html", mismatch=mismatch)
     with force_locale(flow_lang(done.flow)):
         message = _(
