@@ -38,10 +38,15 @@ READING = "reading"
 @dataclass(frozen=True)
 class Partial:
     """A feature's template, rendered inside the page with the page's variables, as
-    {% include %} would (no second run of the context processors)."""
+    {% include %} would (no second run of the context processors).
+
+    With a key (all that the part shows besides the page's language), the rendered part is
+    kept and shared like the page's own cached parts (pagecache.Fragments).
+    """
 
     template: str
     values: Mapping[str, object] = field(default_factory=dict)
+    key: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,19 @@ def rendered(context: Context, name: str, *args: object) -> Markup:
     html = []
     for hook in get(name):
         part = hook(*args)
-        if part is not None:
+        if part is None:
+            continue
+
+        def render(part: Partial = part) -> str:
             template = context.environment.get_template(part.template)
-            html.append(template.render({**context.get_all(), **part.values}))
+            return template.render({**context.get_all(), **part.values})
+
+        if part.key is None:
+            html.append(render())
+        else:
+            # The page's own {% call cached_fragment(...) %}, as the template would call it.
+            kept = context.environment.globals["cached_fragment"]
+            html.append(kept(part.template, context["lang"], *part.key, caller=render))
     return Markup("".join(html))
 
 

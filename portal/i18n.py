@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from babel import Locale
 from flask import Blueprint, abort, current_app, g, request
 from flask_babel import format_percent, get_locale, get_translations
 from jinja2 import pass_context
@@ -32,6 +33,7 @@ LANGUAGES: dict[str, Language] = {
         Language("ja", "日本語", "ja_JP"),
     )
 }
+LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 LANG_COOKIE = "lang"
 
@@ -55,12 +57,10 @@ def negotiated_language() -> str:
     return current_app.config["DEFAULT_LOCALE"]
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Flask-Babel's locale selector: the URL's language wins, then negotiation."""
-    lang = g.get("lang")
-    if lang:
-        return lang
-    return negotiated_language()
+    # Parsed once here: Flask-Babel would parse the code again on every request.
+    return LOCALES[g.get("lang") or negotiated_language()]
 
 
 def page_language() -> str:

@@ -9,6 +9,7 @@ of that article (anyone can vote, so a vote must not empty the whole cache); oth
 show the new count within PAGE_CACHE_SECONDS.
 """
 
+import secrets
 import threading
 from collections.abc import Callable, Hashable
 from functools import wraps
@@ -16,10 +17,12 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 from cachetools import TTLCache
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from . import hooks
+from .i18n import page_language
 
 # The request headers that can turn a cached page into a 304.
 CONDITIONAL = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
@@ -76,10 +79,23 @@ def init_app(app: Flask) -> None:
         app.jinja_env.globals["cached_fragment"] = lambda *key, caller: caller()
     else:
         app.jinja_env.globals["cached_fragment"] = Fragments(app.extensions["page_cache"])
+    # In place of Flask-WTF's (a global and a context processor), after it: see CSRF_HOLE.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
 
 
 def remembered(key: tuple, compute: Callable[[], T], group: Hashable = None) -> T:
     return current_app.extensions["page_cache"].remember(key, compute, group)
+
+
+def per_language(name: str, build: Callable[[], T]) -> T:
+    """What is the same for every request in the page's language (a menu link: its label and
+    URL), built once per worker and language while the page cache keeps it.
+
+    Each translation through Flask-Babel's gettext() costs about as much as a query here.
+    """
+    key = ("per-language", name, request.script_root, page_language())
+    return remembered(key, build)
 
 
 def forget_pages(group: Hashable) -> None:
@@ -141,10 +157,22 @@ def cached_page(*query: str, group: Callable[..., Hashable] | None = None) -> Ca
     return decorator
 
 
+# Where a part kept for later shows a form's CSRF token: each request fills in its own.
+# Random, so that no text of a page can be mistaken for it.
+CSRF_HOLE = f"csrf-{secrets.token_hex(16)}"
+
+
+def csrf_token() -> str:
+    """The templates' csrf_token(): the session's token, or a hole in a part being kept."""
+    return CSRF_HOLE if g.get("keeping_fragment") else generate_csrf()
+
+
 class Fragments:
     """Parts of pages that are the same for every reader with the same key, rendered once per
     worker while the page cache keeps them: bounded, expiring and cleared with the pages.
-    Each part is whole elements, so a page never depends on where another part was cut."""
+    Each part is whole elements, so a page never depends on where another part was cut.
+    A part may hold forms: the key names whose they are, and their CSRF tokens are left out
+    of what is kept (see CSRF_HOLE)."""
 
     def __init__(self, pages: PageCache) -> None:
         self.pages = pages
@@ -152,4 +180,17 @@ class Fragments:
     def __call__(self, *key: object, caller: Callable[[], str]) -> Markup:
         """Jinja's {% call cached_fragment(...) %}; the key names everything the part shows."""
         # External URLs in a part depend on the host and path prefix the request came through.
-        return self.pages.remember(("fragment", request.root_url, *key), lambda: Markup(caller()))
+        part = self.pages.remember(("fragment", request.root_url, *key), lambda: keep(caller))
+        if CSRF_HOLE in part and not g.get("keeping_fragment"):
+            return Markup(part.replace(CSRF_HOLE, generate_csrf()))
+        return part
+
+
+def keep(caller: Callable[[], str]) -> Markup:
+    """Render a part to keep, with holes for CSRF tokens (also in the parts inside it)."""
+    outer = g.get("keeping_fragment", False)
+    g.keeping_fragment = True
+    try:
+        return Markup(caller())
+    finally:
+        g.keeping_fragment = outer

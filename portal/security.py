@@ -71,12 +71,8 @@ def remember(response: Response, name: str, value: str, httponly: bool = True) -
 
 def keep_private(response: Response) -> Response:
     """A response about one person: no shared cache keeps it, no browser stores it."""
-    control = response.cache_control
-    control.public = False
-    control.max_age = None
-    control.s_maxage = None
-    control.private = True
-    control.no_store = True
+    # Replaces what the view said (public, max-age): no-store leaves nothing else to say.
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -266,3 +266,88 @@ def test_shared_parts_expire_and_are_bounded_with_the_pages(build_app):
     assert 0 < len(fragments(app)) <= 3
     time.sleep(0.3)
     assert fragments(app) == {}
+
+
+@pytest.fixture
+def merchant(app, auth):
+    """A merchant logged in with a token that expires in five days."""
+    from portal.amazon.sandbox import sellers
+    from portal.amazon.sandbox.demo import simulated_connection
+
+    user_id = add_user(app, "kunde@example.com", language="en")
+    with app.app_context():
+        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "DE", 5)
+        connection_id = connection.id
+    auth.login("kunde@example.com")
+    return {"user_id": user_id, "connection_id": connection_id}
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the block sends to the database."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_self_service_page_reads_its_merchant_in_two_queries(app, client, merchant):
+    client.get("/en/account/amazon")
+    with statements(app) as sent:
+        html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert f'id="connection-{merchant["connection_id"]}"' in html
+    # The user, then the connections with their newest event; the card was kept.
+    assert len(sent) == 2, sent
+
+
+def test_a_kept_card_shows_a_new_event_and_check_at_once(app, client, merchant):
+    from portal.amazon.models import Connection, Event, EventKind
+
+    html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert "Connection checked" not in html and html.count("<li><time") == 1
+    with app.app_context():
+        connection = db.session.get(Connection, merchant["connection_id"])
+        db.session.add(
+            Event(user_id=merchant["user_id"], connection=connection, kind=EventKind.VERIFIED)
+        )
+        db.session.commit()
+    html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert "Connection checked" in html and html.count("<li><time") == 2
+    with app.app_context():
+        connection = db.session.get(Connection, merchant["connection_id"])
+        connection.deactivated_at = connection.authorized_at
+        db.session.commit()
+    html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert 'data-state="deactivated"' in html and "Reactivate" in html
+
+
+def test_a_kept_card_keeps_no_csrf_token(app, merchant):
+    """Two sessions of one merchant share the card, each with its own working token."""
+    from portal.pagecache import CSRF_HOLE
+
+    pages = []
+    for _ in range(2):
+        client = app.test_client()
+        client_login(client, email="kunde@example.com")
+        html = client.get("/en/account/amazon").get_data(as_text=True)
+        pages.append((client, html))
+    tokens = [csrf_token(html) for _, html in pages]
+    assert tokens[0] != tokens[1]
+    for (_, html), token in zip(pages, tokens, strict=True):
+        assert CSRF_HOLE not in html
+        assert html.count(token) == html.count('name="csrf_token"')
+        action = f"/amazon/connections/{merchant['connection_id']}/deactivate"
+        assert f'action="{action}"' in html
+    client, html = pages[1]
+    client.post(action, data={"csrf_token": tokens[1], "lang": "en"})
+    assert 'data-state="deactivated"' in client.get("/en/account/amazon").get_data(as_text=True)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import hooks
 from ..extensions import db
 from ..i18n import localized_blueprint, page_language
+from ..pagecache import per_language
 from ..security import keep_private
 from ..urls import is_own_path
 from . import passwords, sessions
@@ -75,14 +76,19 @@ def password() -> ResponseReturnValue:
 def password_link() -> hooks.NavItem | None:
     if not current_user.is_authenticated:
         return None
-    return hooks.NavItem(_("Password"), url_for("accounts.password", lang=page_language()))
+    return per_language(
+        "password-link",
+        lambda: hooks.NavItem(_("Password"), url_for("accounts.password", lang=page_language())),
+    )
 
 
 def session_link() -> hooks.NavItem:
     """Log out, a form (it changes state); or log in, coming back to this page."""
     lang = page_language()
     if current_user.is_authenticated:
-        return hooks.NavItem(_("Log out"), url_for("accounts.logout", lang=lang), post=True)
+        return per_language("logout-link", lambda: hooks.NavItem(
+            _("Log out"), url_for("accounts.logout", lang=lang), post=True
+        ))  # fmt: skip
     back = request.full_path.rstrip("?")
     return hooks.NavItem(_("Log in"), url_for("accounts.login", lang=lang, next=back))
 

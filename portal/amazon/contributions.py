@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from .. import faq, hooks
 from ..i18n import page_language
+from ..pagecache import per_language
 from . import connections
 from .marketplaces import central_hosts
 from .overview import TokenOverview, token_overview
@@ -36,15 +37,16 @@ def token_banner() -> hooks.Partial | None:
     urgent = most_urgent([status for _, status in connections.with_status(current_user.id)])
     if not urgent.needs_renewal:
         return None
-    return hooks.Partial("amazon/_banner.html", {"banner": urgent})
+    key = (urgent.state, urgent.days_left)
+    return hooks.Partial("amazon/_banner.html", {"banner": urgent}, key)
 
 
 def token_link() -> hooks.NavItem | None:
     if not merchant(current_user):
         return None
-    return hooks.NavItem(
+    return per_language("token-link", lambda: hooks.NavItem(
         _("Your Amazon token"), url_for("amazon_pages.account", lang=page_language())
-    )
+    ))  # fmt: skip
 
 
 def seller_central_origins(app: Flask) -> set[str]:

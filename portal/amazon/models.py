@@ -3,8 +3,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
 from ..models import str_enum, utcnow
@@ -66,6 +66,14 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     connection: Mapped[Connection | None] = relationship(back_populates="events")
+
+
+# The newest event of each connection, read with the connection where a page shows its
+# history: a card kept from an earlier request is still right while this has not changed.
+Connection.last_event_id = column_property(
+    select(func.max(Event.id)).where(Event.connection_id == Connection.id).scalar_subquery(),
+    deferred=True,
+)
 
 
 class UsedState(db.Model):

@@ -4,6 +4,7 @@ steps), as shown inside the article and on the self-service page."""
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import get_timezone
 
 from .. import faq
 from ..faq.render import Step
@@ -30,4 +31,21 @@ def token_overview(user_id: int, lang: str) -> TokenOverview:
     statuses = [status for _, status in pairs]
     return TokenOverview(
         pairs, most_urgent(statuses), progress(statuses), token_article_steps(lang)
+    )
+
+
+def card_key(connection: Connection, status: Status) -> tuple:
+    """All that a connection's card shows, to keep the rendered card while none of it changes."""
+    return (
+        connection.id,
+        connection.marketplace,
+        connection.selling_partner_id,
+        connection.region,
+        connection.authorized_at,
+        connection.expires_at,
+        connection.last_check_at,
+        connection.last_check_result,
+        connection.last_event_id,
+        status,
+        str(get_timezone()),
     )

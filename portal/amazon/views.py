@@ -26,7 +26,7 @@ from . import connections, flow, seller_central, spapi
 from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES
 from .messages import EVENTS, FAILURES, STATES, SYNC, marketplace_label
 from .models import Connection
-from .overview import token_overview
+from .overview import card_key, token_overview
 
 bp = Blueprint("amazon", __name__)
 pages = localized_blueprint("amazon_pages", __name__)
@@ -293,4 +293,5 @@ def amazon_helpers() -> dict:
         "event_label": lambda kind: EVENTS[kind],
         "sync_label": lambda value: SYNC[value],
         "default_marketplace": LANGUAGE_DEFAULTS.get(g.get("lang", ""), "DE"),
+        "card_key": card_key,
     }

@@ -23,6 +23,7 @@ from ..accounts.services import end_sessions
 from ..amazon.connections import with_status
 from ..extensions import db
 from ..i18n import LANGUAGES, localized_blueprint, page_language
+from ..pagecache import per_language
 from ..security import keep_private
 from . import services
 
@@ -125,7 +126,10 @@ def dashboard() -> ResponseReturnValue:
 def support_link() -> hooks.NavItem | None:
     if not (current_user.is_authenticated and current_user.is_staff):
         return None
-    return hooks.NavItem(_("Support"), url_for("support.index", lang=page_language()))
+    return per_language(
+        "support-link",
+        lambda: hooks.NavItem(_("Support"), url_for("support.index", lang=page_language())),
+    )
 
 
 def add_hooks(app: Flask) -> None:

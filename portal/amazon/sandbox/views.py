@@ -49,7 +49,7 @@ SIGN_IN_PROBLEMS = {
 
 def demo_banner() -> hooks.Partial:
     """Every page says that Seller Central is simulated, and links to it."""
-    return hooks.Partial("sandbox/_banner.html")
+    return hooks.Partial("sandbox/_banner.html", key=())
 
 
 def add_hooks(app: Flask) -> None:
