@@ -11,9 +11,11 @@ from tests.helpers import (
     LiveServer,
     client_login,
     csrf_token,
+    database_url,
     live_app,
     logged_in,
     make_app,
+    rolled_back,
     write_article,
 )
 
@@ -29,10 +31,26 @@ def close(app) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_tables(tmp_path_factory):
+    """A database whose tables are made once, for the tests that roll their changes back."""
+    # Apart from the one the other tests make afresh, which servers and other apps also write.
+    url = database_url(tmp_path_factory.mktemp("shared"), suffix="_shared")
+    close(make_app(None, url=url))
+    return url
+
+
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
-    yield app
+def app(request, tmp_path, shared_tables):
+    """The portal on the shared tables, each test's changes rolled back at its end; on tables
+    made afresh for tests marked fresh_database (other apps or servers reading the data)."""
+    if request.node.get_closest_marker("fresh_database"):
+        app = make_app(tmp_path)
+        yield app
+    else:
+        app = make_app(None, reset=False, url=shared_tables)
+        with rolled_back(app):
+            yield app
     close(app)
 
 

@@ -10,7 +10,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 from flask import Flask
+from flask_sqlalchemy.session import Session
+from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -39,19 +42,28 @@ def need(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def database_url(tmp_path: Path) -> str:
+def database_url(tmp_path: Path, suffix: str = "") -> str:
+    """The test's database: a file in tmp_path, or the PostgreSQL one (suffix: another one
+    beside it, e.g. for the tables the rolled-back tests share)."""
     if DATABASE_URL and DATABASE_URL.startswith("postgresql"):
-        return postgres_database(DATABASE_URL)
+        url = sa.engine.make_url(DATABASE_URL)
+        return postgres_database(url.set(database=url.database + suffix).render_as_string(False))
     return DATABASE_URL or f"sqlite:///{tmp_path / 'portal.db'}"
 
 
-def make_app(tmp_path: Path, reset: bool = True, **config):
+def make_app(tmp_path: Path, reset: bool = True, url: str | None = None, **config):
+    url = config.pop("DATABASE_URL", None) or url or database_url(tmp_path)
+    if url.startswith("postgresql"):
+        # A test that waits on another's lock (a rolled-back test's open transaction) fails
+        # instead of hanging the suite.
+        options = {"pool_pre_ping": True, "connect_args": {"options": "-c lock_timeout=20s"}}
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     app = create_app(
         {
             "TESTING": True,
             "ENV": "development",
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url(tmp_path),
+            "DATABASE_URL": url,
             # A cheap hash keeps the suite fast; tests of the real cost ask for it.
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             **config,
@@ -62,6 +74,47 @@ def make_app(tmp_path: Path, reset: bool = True, **config):
             db.drop_all()
             db.create_all()
     return app
+
+
+class JoinedSession(Session):
+    """The app's session on the test's connection, whatever the engine Flask-SQLAlchemy picks."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[None]:
+    """Run the test inside one transaction that is rolled back at its end: the app's commits
+    become savepoints (SQLAlchemy's "joining a session into an external transaction").
+
+    Only for a test whose app is used from its own thread (test client, CLI runner): a live
+    server or another app would not see the test's data.
+    """
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        # pysqlite's own BEGIN handling breaks savepoints: SQLAlchemy emits BEGIN instead.
+        sa.event.listen(
+            engine, "connect", lambda dbapi, record: setattr(dbapi, "isolation_level", None)
+        )
+        sa.event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        engine.dispose()
+    connection = engine.connect()
+    outer = connection.begin()
+    app_session = db.session
+    joined = sessionmaker(
+        class_=JoinedSession, db=db, bind=connection, join_transaction_mode="create_savepoint"
+    )
+    db.session = scoped_session(joined, scopefunc=app_session.registry.scopefunc)
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = app_session
+        outer.rollback()
+        connection.close()
 
 
 SAMPLE_CATEGORIES = """

@@ -284,7 +284,7 @@ def merchant(app, auth):
 
 @contextmanager
 def statements(app):
-    """The SQL statements the block sends to the database."""
+    """The queries the block sends to the database."""
     from sqlalchemy import event
 
     sent: list[str] = []
@@ -292,7 +292,8 @@ def statements(app):
         engine = db.engine
 
     def record(conn, cursor, statement, *args):
-        sent.append(statement)
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # see rolled_back
+            sent.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
