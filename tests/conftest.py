@@ -41,16 +41,12 @@ def shared_tables(tmp_path_factory):
 
 
 @pytest.fixture
-def app(request, tmp_path, shared_tables):
-    """The portal on the shared tables, each test's changes rolled back at its end; on tables
-    made afresh for tests marked fresh_database (other apps or servers reading the data)."""
-    if request.node.get_closest_marker("fresh_database"):
-        app = make_app(tmp_path)
+def app(shared_tables):
+    """The portal on the shared tables, the test's changes rolled back at its end. Tests whose
+    data other apps or servers must read use build_app or live_app: tables made afresh."""
+    app = make_app(None, reset=False, url=shared_tables)
+    with rolled_back(app):
         yield app
-    else:
-        app = make_app(None, reset=False, url=shared_tables)
-        with rolled_back(app):
-            yield app
     close(app)
 
 
