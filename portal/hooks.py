@@ -24,6 +24,9 @@ ARTICLE_BOX = "article_box"
 BANNER = "banner"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.
 NAVIGATION = "navigation"
+# Called with the user who has just logged in: the URL of the page they start on, or None;
+# the first answer wins (without one, the help center's home).
+LANDING = "landing"
 # Called once with the app: the origins ("https://host") its forms may post to besides our own.
 FORM_ACTION = "form_action"
 # Called on every request: True when the answer is about one person (a logged-in user), so

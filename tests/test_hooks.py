@@ -99,6 +99,21 @@ def test_the_support_link_comes_from_support(app, client):
     assert 'action="/en/logout"' in response.text
 
 
+def test_where_users_start_comes_from_their_features(app):
+    add_user(app, "kunde@example.com", language="fr")
+    add_user(app, "help@example.com", role="support", language="en")
+
+    def start(email: str, lang: str) -> str:
+        return client_login(app.test_client(), email, lang=lang).headers["Location"]
+
+    assert start("kunde@example.com", "fr") == "/fr/account/amazon"
+    assert start("help@example.com", "en") == "/en/support/"
+    without(app, hooks.LANDING, amazon.token_page)
+    without(app, hooks.LANDING, support_views.support_start)
+    assert start("kunde@example.com", "fr") == "/fr/"
+    assert start("help@example.com", "en") == "/en/"
+
+
 def test_seller_central_in_form_action_comes_from_amazon(app, build_app):
     assert (
         "sellercentral.amazon.fr"

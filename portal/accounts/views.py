@@ -21,7 +21,12 @@ bp = localized_blueprint("accounts", __name__)
 
 
 def landing_page() -> str:
-    return url_for("amazon_pages.account", lang=g.lang)
+    """Where a user starts after logging in: what a feature offers them, else the home page."""
+    for start in hooks.get(hooks.LANDING):
+        url = start(current_user)
+        if url:
+            return url
+    return url_for("faq.home", lang=g.lang)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,14 +35,14 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    target = form.next.data if is_own_path(form.next.data) else landing_page()
+    back = form.next.data if is_own_path(form.next.data) else None
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(target)
+        return redirect(back or landing_page())
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             sessions.start(user)
-            return redirect(target)
+            return redirect(back or landing_page())
         form.password.errors.append(_("The email address or the password is not correct."))
     response = render_template("accounts/login.html", form=form)
     return response, 400 if form.errors else 200

@@ -49,6 +49,11 @@ def token_link() -> hooks.NavItem | None:
     ))  # fmt: skip
 
 
+def token_page(user) -> str | None:
+    """Merchants start on their token's page."""
+    return url_for("amazon_pages.account", lang=page_language()) if merchant(user) else None
+
+
 def seller_central_origins(app: Flask) -> set[str]:
     """Where the merchant's forms go to authorize: every Seller Central, or the configured one."""
     origins = {f"https://{host}" for host in central_hosts()}
@@ -62,6 +67,7 @@ def add_hooks(app: Flask) -> None:
     hooks.add(app, hooks.ARTICLE_BOX, article_box)
     hooks.add(app, hooks.BANNER, token_banner)
     hooks.add(app, hooks.NAVIGATION, token_link)
+    hooks.add(app, hooks.LANDING, token_page)
     hooks.add(app, hooks.FORM_ACTION, seller_central_origins)
     # Pages that lead to Seller Central, the token article's box among them.
     hooks.add(app, hooks.SAME_ORIGIN_REFERRER, "amazon", "amazon_pages", "faq.article")

@@ -132,5 +132,11 @@ def support_link() -> hooks.NavItem | None:
     )
 
 
+def support_start(user) -> str | None:
+    """Support staff start on the support pages."""
+    return url_for("support.index", lang=page_language()) if user.is_staff else None
+
+
 def add_hooks(app: Flask) -> None:
     hooks.add(app, hooks.NAVIGATION, support_link)
+    hooks.add(app, hooks.LANDING, support_start)
