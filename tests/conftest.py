@@ -36,7 +36,7 @@ def shared_tables(tmp_path_factory):
     """A database whose tables are made once, for the tests that roll their changes back."""
     # Apart from the one the other tests make afresh, which servers and other apps also write.
     url = database_url(tmp_path_factory.mktemp("shared"), suffix="_shared")
-    close(make_app(None, url=url))
+    close(make_app(None, DATABASE_URL=url))
     return url
 
 
@@ -44,7 +44,7 @@ def shared_tables(tmp_path_factory):
 def app(shared_tables):
     """The portal on the shared tables, the test's changes rolled back at its end. Tests whose
     data other apps or servers must read use build_app or live_app: tables made afresh."""
-    app = make_app(None, reset=False, url=shared_tables)
+    app = make_app(None, reset=False, DATABASE_URL=shared_tables)
     with rolled_back(app):
         yield app
     close(app)

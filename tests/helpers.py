@@ -51,8 +51,9 @@ def database_url(tmp_path: Path, suffix: str = "") -> str:
     return DATABASE_URL or f"sqlite:///{tmp_path / 'portal.db'}"
 
 
-def make_app(tmp_path: Path, reset: bool = True, url: str | None = None, **config):
-    url = config.pop("DATABASE_URL", None) or url or database_url(tmp_path)
+def make_app(tmp_path: Path | None, reset: bool = True, **config):
+    """The portal on the test's database (tmp_path's), or on config's DATABASE_URL."""
+    url = config["DATABASE_URL"] = config.get("DATABASE_URL") or database_url(tmp_path)
     if url.startswith("postgresql"):
         # A test that waits on another's lock (a rolled-back test's open transaction) fails
         # instead of hanging the suite.
@@ -63,7 +64,6 @@ def make_app(tmp_path: Path, reset: bool = True, url: str | None = None, **confi
             "TESTING": True,
             "ENV": "development",
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": url,
             # A cheap hash keeps the suite fast; tests of the real cost ask for it.
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
             **config,
