@@ -63,6 +63,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Anonymous pages kept per worker; 0 seconds turns the cache off.
         PAGE_CACHE_SECONDS=30,
         PAGE_CACHE_SIZE=500,
+        # Logged-in users' own pages (a merchant's token page), kept as long.
+        PERSONAL_PAGE_CACHE_SIZE=1000,
         TOKEN_ARTICLE_ID=2763,  # "Generate or renew the Amazon token"
         # translations/ and faq/ sit beside portal/, so the paths must be absolute
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),

@@ -22,6 +22,8 @@ from markupsafe import Markup
 ARTICLE_BOX = "article_box"
 # Called on every page: a Partial or None, shown above the page's own content.
 BANNER = "banner"
+# Called on every page: a Partial or None, at the page's end (a dialog that its forms open).
+END_OF_PAGE = "end_of_page"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.
 NAVIGATION = "navigation"
 # Called with the user who has just logged in: the URL of the page they start on, or None;
@@ -78,7 +80,10 @@ class Hooks:
 def init_app(app: Flask) -> None:
     app.extensions["hooks"] = Hooks()
     app.jinja_env.globals.update(
-        article_box=article_box, page_banners=page_banners, navigation=navigation
+        article_box=article_box,
+        page_banners=page_banners,
+        page_endings=page_endings,
+        navigation=navigation,
     )
 
 
@@ -126,5 +131,20 @@ def page_banners(context: Context) -> Markup:
     return rendered(context, BANNER)
 
 
+@pass_context
+def page_endings(context: Context) -> Markup:
+    return rendered(context, END_OF_PAGE)
+
+
 def navigation() -> Iterator[NavItem]:
     return (item for item in (hook() for hook in get(NAVIGATION)) if item)
+
+
+def frame_key() -> tuple | None:
+    """What the features add around a page's own content (menu items, banners, endings), as
+    a key to keep the whole page by; None when a part has no key, so the page cannot be kept."""
+    parts = [part for name in (BANNER, END_OF_PAGE) for part in (hook() for hook in get(name))]
+    kept = [(part.template, part.key) for part in parts if part is not None]
+    if any(key is None for _, key in kept):
+        return None
+    return tuple(navigation()), tuple(kept)

@@ -1,5 +1,6 @@
 """Rendered pages for anonymous readers, and page parts that are the same for every reader,
-kept a few seconds in each worker (PAGE_CACHE_SECONDS, at most PAGE_CACHE_SIZE entries).
+kept a few seconds in each worker (PAGE_CACHE_SECONDS, at most PAGE_CACHE_SIZE entries);
+logged-in users' own pages apart (PERSONAL_PAGE_CACHE_SIZE), kept by what they show.
 
 A reminder wave sends thousands of merchants to the same article at once; rendering it once
 per worker and interval, instead of once per reader, is what keeps the portal fast then.
@@ -72,13 +73,16 @@ class PageCache:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["page_cache"] = PageCache(
-        app.config["PAGE_CACHE_SIZE"], app.config["PAGE_CACHE_SECONDS"]
-    )
+    seconds = app.config["PAGE_CACHE_SECONDS"]
+    app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"], seconds)
+    # Apart, so that many users opening their own pages at once push no shared page out.
+    personal = PageCache(app.config["PERSONAL_PAGE_CACHE_SIZE"], seconds)
     if app.debug or app.config["TEMPLATES_AUTO_RELOAD"]:  # templates change as one edits them
         app.jinja_env.globals["cached_fragment"] = lambda *key, caller: caller()
+        app.extensions["personal_pages"] = None
     else:
         app.jinja_env.globals["cached_fragment"] = Fragments(app.extensions["page_cache"])
+        app.extensions["personal_pages"] = Fragments(personal)
     # In place of Flask-WTF's (a global and a context processor), after it: see CSRF_HOLE.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
@@ -96,6 +100,18 @@ def per_language(name: str, build: Callable[[], T]) -> T:
     """
     key = ("per-language", name, request.script_root, page_language())
     return remembered(key, build)
+
+
+def personal_page(key: tuple, render: Callable[[], str]) -> str:
+    """A logged-in user's page, kept while nothing it shows changes, as the parts inside it
+    are; key names whose page it is and all of its own content (the features' menu items and
+    banners around it are added here). A page with a message waiting is rendered afresh, to
+    show the message once. Its CSRF tokens are each request's own (see CSRF_HOLE)."""
+    keeper: Fragments | None = current_app.extensions["personal_pages"]
+    frame = hooks.frame_key()
+    if keeper is None or frame is None or "_flashes" in session:
+        return render()
+    return keeper("page", request.full_path, page_language(), frame, *key, caller=render)
 
 
 def forget_pages(group: Hashable) -> None:

@@ -61,6 +61,15 @@ def test_the_token_banner_comes_from_amazon(app, expiring):
     assert "token-banner" not in html
 
 
+def test_the_renewal_dialog_comes_from_amazon(app, expiring):
+    assert 'id="renew-dialog"' in expiring.get("/fr/").text
+    without(app, hooks.END_OF_PAGE, amazon.renew_dialog)
+    response = expiring.get(ARTICLE)
+    assert response.status_code == 200 and ARTICLE_TITLE in response.text
+    assert 'id="your-token"' in response.text and 'class="site-footer"' in response.text
+    assert 'id="renew-dialog"' not in response.text
+
+
 def test_the_demo_banner_comes_from_the_sandbox(app):
     client = app.test_client()
     assert app.config["AMAZON_SANDBOX"] and "sandbox-banner" in client.get("/fr/").text

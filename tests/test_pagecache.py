@@ -352,3 +352,63 @@ def test_a_kept_card_keeps_no_csrf_token(app, merchant):
     client, html = pages[1]
     client.post(action, data={"csrf_token": tokens[1], "lang": "en"})
     assert 'data-state="deactivated"' in client.get("/en/account/amazon").get_data(as_text=True)
+
+
+def test_a_merchants_page_is_kept_while_nothing_it_shows_changes(app, client, merchant):
+    from portal.amazon.models import Connection
+
+    first = client.get("/en/account/amazon").get_data(as_text=True)
+    with renders(app) as rendered:
+        again = client.get("/en/account/amazon").get_data(as_text=True)
+    assert rendered == []
+    assert again.replace(csrf_token(again), "") == first.replace(csrf_token(first), "")
+    with app.app_context():
+        db.session.get(Connection, merchant["connection_id"]).last_check_result = "ok"
+        db.session.commit()
+    with renders(app) as rendered:
+        client.get("/en/account/amazon")
+    assert "amazon/account.html" in rendered
+
+
+def test_a_kept_page_shows_a_waiting_message_once(client, merchant):
+    client.get("/en/account/amazon")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Your token has been renewed.")]
+    pages = [client.get("/en/account/amazon").get_data(as_text=True) for _ in range(2)]
+    assert "Your token has been renewed." in pages[0]
+    assert "Your token has been renewed." not in pages[1]
+
+
+def test_a_kept_page_follows_the_menu_and_banners_around_it(app, client, merchant):
+    from portal import hooks
+    from portal.amazon.contributions import token_banner, token_link
+
+    html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert 'class="token-banner' in html and ">Your Amazon token</a>" in html
+    app.extensions["hooks"].remove(hooks.NAVIGATION, token_link)
+    app.extensions["hooks"].remove(hooks.BANNER, token_banner)
+    html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert 'class="token-banner' not in html and ">Your Amazon token</a>" not in html
+
+
+def test_merchants_never_see_each_others_kept_page(app, merchant):
+    from portal.amazon.models import Connection
+    from portal.amazon.sandbox import sellers
+    from portal.amazon.sandbox.demo import simulated_connection
+
+    other = add_user(app, "autre@example.com", language="en")
+    with app.app_context():
+        theirs = simulated_connection(other, sellers.new_seller("Boutique", "EU"), "FR", 5)
+        sellers_of = {
+            "autre@example.com": theirs.selling_partner_id,
+            "kunde@example.com": db.session.get(
+                Connection, merchant["connection_id"]
+            ).selling_partner_id,
+        }
+    for email, seller in sellers_of.items():
+        client = app.test_client()
+        client_login(client, email=email)
+        for _ in range(2):
+            html = client.get("/en/account/amazon").get_data(as_text=True)
+            assert seller in html
+            assert not any(other in html for other in sellers_of.values() if other != seller)

@@ -1,6 +1,6 @@
 """What the Amazon token adds to pages and headers that core owns (see portal/hooks.py):
-the box in the token article, the warning banner, the menu link, Seller Central's origins
-for the forms, and the pages that keep the Referer to themselves."""
+the box in the token article, the warning banner, step 2's dialog, the menu link, Seller
+Central's origins for the forms, and the pages that keep the Referer to themselves."""
 
 from urllib.parse import urlsplit
 
@@ -41,17 +41,26 @@ def token_banner() -> hooks.Partial | None:
     return hooks.Partial("amazon/_banner.html", {"banner": urgent}, key)
 
 
+def renew_dialog() -> hooks.Partial | None:
+    """Step 2 of the article, asked before Seller Central opens in a pop-up (see portal.js)."""
+    return hooks.Partial("amazon/_renew_dialog.html", key=()) if merchant(current_user) else None
+
+
+def token_page_url() -> str:
+    return url_for("amazon_pages.account", lang=page_language())
+
+
 def token_link() -> hooks.NavItem | None:
     if not merchant(current_user):
         return None
-    return per_language("token-link", lambda: hooks.NavItem(
-        _("Your Amazon token"), url_for("amazon_pages.account", lang=page_language())
-    ))  # fmt: skip
+    return per_language(
+        "token-link", lambda: hooks.NavItem(_("Your Amazon token"), token_page_url())
+    )
 
 
 def token_page(user) -> str | None:
     """Merchants start on their token's page."""
-    return url_for("amazon_pages.account", lang=page_language()) if merchant(user) else None
+    return token_page_url() if merchant(user) else None
 
 
 def seller_central_origins(app: Flask) -> set[str]:
@@ -66,6 +75,7 @@ def seller_central_origins(app: Flask) -> set[str]:
 def add_hooks(app: Flask) -> None:
     hooks.add(app, hooks.ARTICLE_BOX, article_box)
     hooks.add(app, hooks.BANNER, token_banner)
+    hooks.add(app, hooks.END_OF_PAGE, renew_dialog)
     hooks.add(app, hooks.NAVIGATION, token_link)
     hooks.add(app, hooks.LANDING, token_page)
     hooks.add(app, hooks.FORM_ACTION, seller_central_origins)

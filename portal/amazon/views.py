@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..i18n import LANGUAGES, localized_blueprint
+from ..pagecache import personal_page
 from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import connections, flow, seller_central, spapi
@@ -248,14 +249,16 @@ def api_connections() -> ResponseReturnValue:
 @pages.get("/account/amazon")
 @login_required
 def account() -> ResponseReturnValue:
-    """The merchant's connections, their state and what they can do, beside the article's steps."""
-    return private(
-        render_template(
-            "amazon/account.html",
-            overview=token_overview(current_user.id, g.lang),
-            marketplaces=MARKETPLACES,
-        )
-    )
+    """The merchant's connections, their state and what they can do, beside the article's steps.
+
+    Kept while none of it changes: merchants come back to it at each step of a renewal.
+    """
+    overview = token_overview(current_user.id, g.lang)
+
+    def render() -> str:
+        return render_template("amazon/account.html", overview=overview, marketplaces=MARKETPLACES)
+
+    return private(personal_page(("token-page", current_user.id, overview.key), render))
 
 
 REFRESHED_PARTS = {

@@ -123,18 +123,19 @@ def dashboard() -> ResponseReturnValue:
     return render_template("support/dashboard.html", stats=services.dashboard())
 
 
+def support_home() -> str:
+    return url_for("support.index", lang=page_language())
+
+
 def support_link() -> hooks.NavItem | None:
     if not (current_user.is_authenticated and current_user.is_staff):
         return None
-    return per_language(
-        "support-link",
-        lambda: hooks.NavItem(_("Support"), url_for("support.index", lang=page_language())),
-    )
+    return per_language("support-link", lambda: hooks.NavItem(_("Support"), support_home()))
 
 
 def support_start(user) -> str | None:
     """Support staff start on the support pages."""
-    return url_for("support.index", lang=page_language()) if user.is_staff else None
+    return support_home() if user.is_staff else None
 
 
 def add_hooks(app: Flask) -> None:
