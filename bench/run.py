@@ -22,7 +22,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/run.py`: the tests' helpers are in tests/
-from tests.helpers import Gunicorn, demo_session_cookie, free_port, prepare_demo_database  # noqa: E402
+from tests.helpers import Gunicorn, demo_session_headers, free_port, prepare_demo_database  # noqa: E402
 
 PY = sys.executable
 DURATION = os.environ.get("BENCH_DURATION", "5s")
@@ -176,11 +176,11 @@ def web_part(work: Path) -> list[bool]:
     portal = start_portal(work, env)
     base = portal.url
     try:
-        cookie = f"Cookie: session={demo_session_cookie(base)}"
+        merchant = demo_session_headers(base)
         pages = {
             "hello": ("bare route /_bench/hello", [f"{base}/_bench/hello"]),
             "article": ("anonymous article", [f"{base}{ARTICLE}"]),
-            "self-service": ("self-service (logged in)", [f"{base}/fr/account/amazon", cookie]),
+            "self-service": ("self-service (logged in)", [f"{base}/fr/account/amazon", *merchant]),
             "search": ("search", [f"{base}/fr/search?q=renouvellement"]),
         }
         print(f"\n== gunicorn, 2 workers, wrk -c{CONNECTIONS} -d{DURATION} (2 cores shared with wrk),"

@@ -31,6 +31,9 @@ NAVIGATION = "navigation"
 LANDING = "landing"
 # Called once with the app: the origins ("https://host") its forms may post to besides our own.
 FORM_ACTION = "form_action"
+# Called when the logged-in user is read: a SQLAlchemy loader option, so that what their
+# pages show comes with the user in one query (a merchant's connections).
+USER_LOADING = "user_loading"
 # Called on every request: True when the answer is about one person (a logged-in user), so
 # that no cache keeps it and the page cache serves nothing to them.
 PERSONAL = "personal"

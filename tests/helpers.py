@@ -321,11 +321,14 @@ def logged_in(
     return browser, user_id
 
 
-def demo_session_cookie(base_url: str) -> str:
-    """The session cookie of the demo merchant (`flask demo`), logged in to a running portal."""
+def demo_session_headers(base_url: str, user_agent: str = "portal-load") -> list[str]:
+    """wrk's headers for the demo merchant (`flask demo`), logged in to a running portal: the
+    session cookie and the User-Agent it was given to, as one browser would send them (Flask-
+    Login's session protection marks a session used by another browser, and saves it again)."""
     browser = Browser(base_url)
+    browser.http.headers["User-Agent"] = user_agent
     browser.login("demo@example.com", "demo-merchant")
-    return browser.http.cookies["session"]
+    return [f"Cookie: session={browser.http.cookies['session']}", f"User-Agent: {user_agent}"]
 
 
 def prepare_demo_database(env: dict) -> None:
@@ -384,3 +387,21 @@ class Gunicorn:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+@contextmanager
+def statements(app):
+    """The queries the block sends to the database."""
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # see rolled_back
+            sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

@@ -17,7 +17,7 @@ from portal.amazon.sandbox import views as sandbox_views
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.faq import views as faq_views
 from portal.support import views as support_views
-from tests.helpers import add_user, client_login
+from tests.helpers import add_user, client_login, statements
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
@@ -68,6 +68,22 @@ def test_the_renewal_dialog_comes_from_amazon(app, expiring):
     assert response.status_code == 200 and ARTICLE_TITLE in response.text
     assert 'id="your-token"' in response.text and 'class="site-footer"' in response.text
     assert 'id="renew-dialog"' not in response.text
+
+
+def test_connections_read_with_the_user_come_from_amazon(app, expiring):
+    from portal.amazon import connections
+
+    def user_query(sent: list[str]) -> str:
+        return next(sql for sql in sent if "FROM user_account" in sql)
+
+    with statements(app) as sent:
+        expiring.get("/fr/")
+    assert "amazon_connection" in user_query(sent)
+    without(app, hooks.USER_LOADING, connections.read_with_user)
+    with statements(app) as sent:
+        response = expiring.get("/fr/")
+    assert response.status_code == 200 and "token-banner" in response.text
+    assert "amazon_connection" not in user_query(sent)
 
 
 def test_the_demo_banner_comes_from_the_sandbox(app):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import Gunicorn, demo_session_cookie, need, prepare_demo_database
+from tests.helpers import Gunicorn, demo_session_headers, need, prepare_demo_database
 
 pytestmark = pytest.mark.slow
 DURATION = os.environ.get("PORTAL_LOAD_DURATION", "60s")
@@ -30,7 +30,7 @@ def portal(tmp_path):
 
 def test_article_and_self_service_under_load(portal):
     need(shutil.which("wrk") is not None, "wrk is not installed (Debian package 'wrk')")
-    cookie = demo_session_cookie(portal)
+    merchant = [option for header in demo_session_headers(portal) for option in ("-H", header)]
     runs = [
         subprocess.Popen(
             ["wrk", "-t1", "-c32", f"-d{DURATION}", "--timeout", "10s", url, *headers],
@@ -39,7 +39,7 @@ def test_article_and_self_service_under_load(portal):
         )
         for url, headers in (
             (f"{portal}/fr/faq/2763-generer-ou-renouveler-le-token-amazon", []),
-            (f"{portal}/fr/account/amazon", ["-H", f"Cookie: session={cookie}"]),
+            (f"{portal}/fr/account/amazon", merchant),
         )
     ]
     outputs = [run.communicate(timeout=300)[0] for run in runs]

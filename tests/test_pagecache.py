@@ -11,7 +11,7 @@ from flask import template_rendered
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from tests.helpers import LiveServer, add_user, client_login, csrf_token, logged_in
+from tests.helpers import LiveServer, add_user, client_login, csrf_token, logged_in, statements
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 
@@ -282,33 +282,15 @@ def merchant(app, auth):
     return {"user_id": user_id, "connection_id": connection_id}
 
 
-@contextmanager
-def statements(app):
-    """The queries the block sends to the database."""
-    from sqlalchemy import event
-
-    sent: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # see rolled_back
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def test_the_self_service_page_reads_its_merchant_in_two_queries(app, client, merchant):
-    client.get("/en/account/amazon")
+@pytest.mark.parametrize("path", ["/en/account/amazon", "/en/"])
+def test_a_merchants_page_reads_them_in_one_query(app, client, merchant, path):
+    client.get(path)
     with statements(app) as sent:
-        html = client.get("/en/account/amazon").get_data(as_text=True)
-    assert f'id="connection-{merchant["connection_id"]}"' in html
-    # The user, then the connections with their newest event; the card was kept.
-    assert len(sent) == 2, sent
+        html = client.get(path).get_data(as_text=True)
+    assert 'class="token-banner' in html
+    # The user with their connections and each one's newest event (hooks.USER_LOADING).
+    assert len(sent) == 1, sent
+    assert "amazon_connection" in sent[0] and "max(amazon_event.id)" in sent[0]
 
 
 def test_a_kept_card_shows_a_new_event_and_check_at_once(app, client, merchant):

@@ -3,6 +3,7 @@
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
+from .. import hooks
 from ..extensions import db
 from ..i18n import negotiated_language
 from . import sessions
@@ -14,8 +15,10 @@ login_manager = LoginManager()
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The session's user, while the session is still valid (version, idle and total time)."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return sessions.check(user)
+    if not user_id.isdigit():
+        return sessions.check(None)
+    options = [option() for option in hooks.get(hooks.USER_LOADING)]
+    return sessions.check(db.session.get(User, int(user_id), options=options))
 
 
 @login_manager.unauthorized_handler

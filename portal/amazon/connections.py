@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from flask import current_app, g
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import Load, joinedload
 
+from ..accounts.models import User
 from ..extensions import db
 from ..models import utcnow
 from .crypto import TokenVault
@@ -23,15 +24,15 @@ def record(
     db.session.add(Event(user_id=user_id, connection=connection, kind=kind, detail=detail))
 
 
+def read_with_user() -> Load:
+    """A merchant's connections and the id of each one's newest event, in the user's query."""
+    return joinedload(User.amazon_connections).undefer(Connection.last_event_id)
+
+
 def connections_of(user_id: int) -> list[Connection]:
-    """A merchant's connections, with the id of each one's newest event (in one query)."""
-    query = (
-        db.select(Connection)
-        .where(Connection.user_id == user_id)
-        .options(undefer(Connection.last_event_id))
-        .order_by(Connection.id)
-    )
-    return list(db.session.execute(query).scalars())
+    """A merchant's connections: read with the logged-in user already (hooks.USER_LOADING)."""
+    user = db.session.get(User, user_id, options=[read_with_user()])
+    return list(user.amazon_connections) if user else []
 
 
 def connection_of(user_id: int, connection_id: int) -> Connection | None:

@@ -74,6 +74,7 @@ def seller_central_origins(app: Flask) -> set[str]:
 
 def add_hooks(app: Flask) -> None:
     hooks.add(app, hooks.ARTICLE_BOX, article_box)
+    hooks.add(app, hooks.USER_LOADING, connections.read_with_user)
     hooks.add(app, hooks.BANNER, token_banner)
     hooks.add(app, hooks.END_OF_PAGE, renew_dialog)
     hooks.add(app, hooks.NAVIGATION, token_link)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..accounts.models import User
 from ..extensions import db
 from ..models import str_enum, utcnow
 
@@ -74,6 +75,11 @@ Connection.last_event_id = column_property(
     select(func.max(Event.id)).where(Event.connection_id == Connection.id).scalar_subquery(),
     deferred=True,
 )
+
+
+# A merchant's connections, read with the logged-in user (hooks.USER_LOADING): accounts knows
+# nothing of Amazon, so the collection is added to its User here, for reading only.
+User.amazon_connections = relationship(Connection, order_by=Connection.id, viewonly=True)
 
 
 class UsedState(db.Model):
