@@ -25,11 +25,13 @@ sys.path.insert(0, str(ROOT))  # run as `python bench/run.py`: the tests' helper
 from tests.helpers import Gunicorn, demo_session_headers, free_port, prepare_demo_database  # noqa: E402
 
 PY = sys.executable
-DURATION = os.environ.get("BENCH_DURATION", "5s")
+DURATION = os.environ.get("BENCH_DURATION", "2s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 TARGETS = {"article": 0.9, "self-service": 0.6, "search": 0.7}
+MEDIAN_KEYS = ("rps", "p50", "p99", "errors", "cpu")
+RATIO_KEYS = ("rps", "p99", "cpu")
 
 
 def wait_until_up(url: str, seconds: float = 30) -> None:
@@ -64,16 +66,35 @@ def wrk(url: str, *headers: str, duration: str = DURATION) -> dict:
 
 
 def measure(url: str, *headers: str, pids: tuple[int, ...] = ()) -> dict:
-    """wrk after a short warm-up, so first renders and connection set-up do not count.
-
-    With the workers' pids it also gives the CPU time they spent per request: steadier than
-    requests/s on a machine whose speed drifts.
-    """
-    wrk(url, *headers, duration="2s")
+    """One turn of wrk. With the workers' pids it also gives the CPU time they spent per request."""
     before = cpu_seconds(pids)
     result = wrk(url, *headers)
-    result["cpu"] = (cpu_seconds(pids) - before) / result["requests"]
+    result["cpu"] = (cpu_seconds(pids) - before) / result["requests"] if pids else 0.0
     return result
+
+
+def bracketed(pages: dict[str, list[str]], base: str, pids: tuple[int, ...] = ()) -> dict:
+    """One round: each page between two turns of the base page, and compared with their mean.
+
+    This machine's speed changes by two to three times from one few seconds to the next, so
+    only turns that close to each other compare (see the README).
+    """
+    bare = [measure(*pages[base], pids=pids)]
+    round_ = {}
+    for name, args in pages.items():
+        if name == base:
+            continue
+        round_[name] = measure(*args, pids=pids)
+        bare.append(measure(*pages[base], pids=pids))
+        round_[name]["base"] = {key: (bare[-2][key] + bare[-1][key]) / 2 for key in RATIO_KEYS}
+    round_[base] = {key: statistics.median(turn[key] for turn in bare) for key in MEDIAN_KEYS}
+    return round_
+
+
+def rounds_of(pages: dict[str, list[str]], base: str, pids: tuple[int, ...] = ()) -> list[dict]:
+    for args in pages.values():  # first renders and connection set-up do not count
+        wrk(*args, duration="2s")
+    return [bracketed(pages, base, pids) for _ in range(ROUNDS)]
 
 
 def cpu_seconds(pids: tuple[int, ...]) -> float:
@@ -88,8 +109,7 @@ def worker_pids(master: subprocess.Popen) -> tuple[int, ...]:
 
 
 def median_of(rounds: list[dict], name: str) -> dict:
-    keys = ("rps", "p50", "p99", "errors", "cpu")
-    return {key: statistics.median(r[name].get(key, 0) for r in rounds) for key in keys}
+    return {key: statistics.median(r[name][key] for r in rounds) for key in MEDIAN_KEYS}
 
 
 def start_portal(work: Path, env: dict, workers: int = 2) -> Gunicorn:
@@ -157,9 +177,9 @@ def report(name: str, result: dict, ratio: float | None = None) -> None:
     print(line, flush=True)
 
 
-def ratio(rounds: list[dict], name: str, base: str, key: str = "rps") -> float:
-    """The median of each round's ratio: both were measured within seconds of each other."""
-    return statistics.median(r[name][key] / r[base][key] for r in rounds)
+def ratio(rounds: list[dict], name: str, key: str = "rps") -> float:
+    """The median of each round's ratio of the page to the base page's turns around it."""
+    return statistics.median(r[name][key] / r[name]["base"][key] for r in rounds)
 
 
 def verdict(label: str, value: float, target: float, higher_is_better: bool = True) -> bool:
@@ -184,25 +204,18 @@ def web_part(work: Path) -> list[bool]:
             "search": ("search", [f"{base}/fr/search?q=renouvellement"]),
         }
         print(f"\n== gunicorn, 2 workers, wrk -c{CONNECTIONS} -d{DURATION} (2 cores shared with wrk),"
-              f" {ROUNDS} rounds")  # fmt: skip
-        # This machine's speed drifts by a third within minutes: the pages take turns, and each
-        # ratio is the median of the rounds' ratios.
+              f" {ROUNDS} rounds, each page between two turns of the bare route")  # fmt: skip
         pids = worker_pids(portal.process)
-        rounds = [{name: measure(*args, pids=pids) for name, (_, args) in pages.items()}
-                  for _ in range(ROUNDS)]  # fmt: skip
+        rounds = rounds_of({name: args for name, (_, args) in pages.items()}, "hello", pids)
         for name, (label, _) in pages.items():
-            report(
-                label,
-                median_of(rounds, name),
-                None if name == "hello" else ratio(rounds, name, "hello"),
-            )
+            report(label, median_of(rounds, name), None if name == "hello" else ratio(rounds, name))
         cached = cache_part(work, base)
     finally:
         portal.stop()
     print("\n== targets")
-    checks = [verdict(f"{name} / bare route", ratio(rounds, name, "hello"), target)
+    checks = [verdict(f"{name} / bare route", ratio(rounds, name), target)
               for name, target in TARGETS.items()]  # fmt: skip
-    checks += [verdict(f"{name} p99 / bare p99", ratio(rounds, name, "hello", "p99"), 2.0, False)
+    checks += [verdict(f"{name} p99 / bare p99", ratio(rounds, name, "p99"), 2.0, False)
                for name in TARGETS]  # fmt: skip
     checks.append(verdict("nginx cache / nginx static", cached, 0.8))
     return checks
@@ -222,14 +235,12 @@ def cache_part(work: Path, base: str) -> float:
         requests.get(f"http://127.0.0.1:{port}{ARTICLE}", timeout=5)  # fill the cache
         hit = requests.get(f"http://127.0.0.1:{port}{ARTICLE}", timeout=5).headers.get("X-Cache")
         print(f"\n== nginx in front (cache status of a repeat request: {hit})")
-        pages = {"cache": f"http://127.0.0.1:{port}{ARTICLE}",
-                 "static": f"http://127.0.0.1:{static_port}/article.html"}  # fmt: skip
-        rounds = [{name: measure(url) for name, url in pages.items()} for _ in range(ROUNDS)]
-        report(
-            "article via nginx cache", median_of(rounds, "cache"), ratio(rounds, "cache", "static")
-        )
+        pages = {"static": [f"http://127.0.0.1:{static_port}/article.html"],
+                 "cache": [f"http://127.0.0.1:{port}{ARTICLE}"]}  # fmt: skip
+        rounds = rounds_of(pages, "static")
+        report("article via nginx cache", median_of(rounds, "cache"), ratio(rounds, "cache"))
         report("same bytes, nginx static", median_of(rounds, "static"))
-        return ratio(rounds, "cache", "static")
+        return ratio(rounds, "cache")
     finally:
         subprocess.run(["nginx", "-c", str(conf), "-p", f"{work}/", "-s", "quit"], check=False)
 
