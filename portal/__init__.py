@@ -205,7 +205,7 @@ def user_timezone() -> str | None:
 
 
 def home_in_every_language() -> list[tuple[str, str]]:
-    return [(code, url_for("faq.home", lang=code)) for code in LANGUAGES]
+    return [(code, hooks.home_url(code)) for code in LANGUAGES]
 
 
 def same_page_in_every_language() -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ can build an app and remove one contribution to see the page without it.
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -26,6 +26,9 @@ BANNER = "banner"
 END_OF_PAGE = "end_of_page"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.
 NAVIGATION = "navigation"
+# Called with a language code: the URL of the site's home page in it, or None; the first
+# answer wins (without one, the site's root).
+HOME = "home"
 # Called with the user who has just logged in: the URL of the page they start on, or None;
 # the first answer wins (without one, the help center's home).
 LANDING = "landing"
@@ -87,6 +90,7 @@ def init_app(app: Flask) -> None:
         page_banners=page_banners,
         page_endings=page_endings,
         navigation=navigation,
+        home_url=home_url,
     )
 
 
@@ -96,6 +100,15 @@ def add(app: Flask, name: str, *contributions: object) -> None:
 
 def get(name: str, app: Flask | None = None) -> tuple:
     return (app or current_app).extensions["hooks"].get(name)
+
+
+def home_url(lang: str) -> str:
+    """The site's home page in this language: the FAQ's, where it is set up."""
+    for home in get(HOME):
+        url = home(lang)
+        if url:
+            return url
+    return f"{request.script_root}/"
 
 
 def personal_request() -> bool:

@@ -5,6 +5,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import hooks
 from .extensions import db
 from .i18n import LANG_COOKIE, LANGUAGES
 from .security import remember
@@ -20,7 +21,7 @@ def switch_language(code: str) -> ResponseReturnValue:
         abort(404)
     target = request.args.get("next")
     if not is_own_path(target):
-        target = url_for("faq.home", lang=code)
+        target = hooks.home_url(code)
     return remember(redirect(target), LANG_COOKIE, code)
 
 

@@ -86,6 +86,16 @@ def test_connections_read_with_the_user_come_from_amazon(app, expiring):
     assert "amazon_connection" not in user_query(sent)
 
 
+def test_the_home_page_comes_from_the_faq(app, build_app):
+    assert 'class="brand" href="/fr/"' in app.test_client().get(ARTICLE).text
+    bare = build_app(reset=False)
+    without(bare, hooks.HOME, faq_views.home_page)
+    client = bare.test_client()
+    response = client.get("/fr/search?q=token")
+    assert response.status_code == 200 and 'class="brand" href="/"' in response.text
+    assert client.get("/language/de").headers["Location"] == "/"
+
+
 def test_the_demo_banner_comes_from_the_sandbox(app):
     client = app.test_client()
     assert app.config["AMAZON_SANDBOX"] and "sandbox-banner" in client.get("/fr/").text

@@ -26,7 +26,7 @@ def landing_page() -> str:
         url = start(current_user)
         if url:
             return url
-    return url_for("faq.home", lang=g.lang)
+    return hooks.home_url(g.lang)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,7 +56,7 @@ def logout() -> ResponseReturnValue:
         db.session.commit()
         sessions.end()
         flash(_("You have been logged out."))
-    return redirect(url_for("faq.home", lang=g.lang))
+    return redirect(hooks.home_url(g.lang))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -245,6 +245,11 @@ def sitemap() -> ResponseReturnValue:
     return response
 
 
+def home_page(lang: str) -> str:
+    return url_for("faq.home", lang=lang)
+
+
 def add_hooks(app: Flask) -> None:
+    hooks.add(app, hooks.HOME, home_page)
     # Anonymous readers' pages: no form on them posts to another site.
     hooks.add(app, hooks.READING, bp.name, root.name)
