@@ -323,13 +323,17 @@ def corpus_part(work: Path) -> list[bool]:
     """)
     env = portal_env(work)
     prepare_demo_database(env)
-    out = subprocess.run(
-        [PY, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
-    startup, index, p95 = (float(value) for value in out.split())
-    print(
-        f"start-up {startup:.2f} s, search index built on first search in {index:.2f} s, search p95 {p95 * 1000:.2f} ms"
-    )
+    runs = [
+        subprocess.run(
+            [PY, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    # The second start finds the front matter (store.ParsedFiles) and the search index that
+    # the first one made.
+    (first, index, _), (startup, _, p95) = ([float(value) for value in run] for run in runs)
+    print(f"start-up {first:.2f} s the first time, {startup:.2f} s the next, search index built"
+          f" on first search in {index:.2f} s, search p95 {p95 * 1000:.2f} ms")  # fmt: skip
     portal = start_portal(work, portal_env(work, PORTAL_FAQ_DIR=str(faq_dir)), workers=2)
     base = portal.url
     searches = []
@@ -344,8 +348,8 @@ def corpus_part(work: Path) -> list[bool]:
                for pid in workers]  # fmt: skip
     finally:
         portal.stop()
-        # The probe left this corpus' search index in the instance folder, for the workers.
-        for index_file in (ROOT / "instance").glob("faq-index.*"):
+        # The probe left this corpus' search index and front matter in the instance folder.
+        for index_file in (ROOT / "instance").glob("faq-*"):
             index_file.unlink()
     print(f"first search of a fresh worker: {max(searches[:4]) * 1000:.0f} ms at most")
     print(f"memory per worker: {', '.join(f'{value:.0f} MB' for value in rss)}")

@@ -119,7 +119,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login.init_app(app)
     app.context_processor(template_gettext)
-    app.extensions["faq"] = Library(Path(app.config["FAQ_DIR"]), app.config["PRODUCT_NAME"])
+    app.extensions["faq"] = Library(
+        Path(app.config["FAQ_DIR"]), app.config["PRODUCT_NAME"], Path(app.instance_path)
+    )
     keys = parse_keys(app.config["TOKEN_KEYS"]) or [derived_key(app.config["SECRET_KEY"])]
     app.extensions["token_vault"] = TokenVault(keys)
     amazon_client.configure(app)

@@ -67,3 +67,46 @@ def test_windows_line_ends_read_as_before(sample_faq):
     after, _, _ = load_articles(sample_faq)
     assert after[10].translations["en"].title == before[10].translations["en"].title
     assert after[10].translations["en"].keywords == before[10].translations["en"].keywords
+
+
+@pytest.fixture
+def parsed_files(tmp_path, monkeypatch):
+    """Where the sample FAQ's parsed front matter is kept, as if it were a large FAQ."""
+    from portal.faq import store
+
+    monkeypatch.setattr(store, "PARSED_FILES_FROM", 1)
+    return tmp_path / "parsed.pickle"
+
+
+def test_a_large_faq_is_parsed_once_and_each_changed_file_again(
+    sample_faq, parsed_files, monkeypatch
+):
+    from portal.faq import store
+
+    first, _, digest = load_articles(sample_faq, parsed_files)
+    assert parsed_files.exists()
+    parse = store.parse_front_matter
+    parsed = []
+    monkeypatch.setattr(
+        store, "parse_front_matter", lambda path, head: parsed.append(path) or parse(path, head)
+    )
+    again, _, same_digest = load_articles(sample_faq, parsed_files)
+    assert parsed == [] and same_digest == digest
+    assert again[10].translations["en"] == first[10].translations["en"]
+    path = sample_faq / "10-sample" / "en.md"
+    title = first[10].translations["en"].title
+    path.write_text(path.read_text(encoding="utf-8").replace(title, "A new title"), "utf-8")
+    changed, _, _ = load_articles(sample_faq, parsed_files)
+    assert parsed == [path] and changed[10].translations["en"].title == "A new title"
+
+
+def test_an_unreadable_parsed_file_only_costs_a_parse(sample_faq, parsed_files):
+    parsed_files.write_bytes(b"not a pickle")
+    articles, _, _ = load_articles(sample_faq, parsed_files)
+    assert articles[10].translations["en"].title
+    assert load_articles(sample_faq, parsed_files)[0] == articles
+
+
+def test_a_small_faq_keeps_nothing(sample_faq, tmp_path):
+    load_articles(sample_faq, tmp_path / "parsed.pickle")
+    assert not (tmp_path / "parsed.pickle").exists()

@@ -25,6 +25,7 @@ RENDER_CACHE_SIZE = 256
 # every restart reads; a smaller FAQ is indexed in memory in a fraction of a second.
 SHARED_INDEX_FROM = 1000
 INDEX_FILE = "faq-index.sqlite3"  # in the instance folder
+PARSED_FILE = "faq-front-matter.pickle"  # in the instance folder, see store.ParsedFiles
 # The code that decides what the index holds: a change to any other file keeps the index.
 INDEX_CODE = ("library.py", "render.py", "search.py", "store.py")
 
@@ -32,10 +33,11 @@ INDEX_CODE = ("library.py", "render.py", "search.py", "store.py")
 class Library:
     """Everything the portal knows about its articles; read-only after loading."""
 
-    def __init__(self, faq_dir: Path, product: str) -> None:
+    def __init__(self, faq_dir: Path, product: str, instance: Path | None = None) -> None:
         self.articles: dict[int, Article]
         self.categories: dict[str, Category]
-        self.articles, self.categories, self.digest = load_articles(faq_dir)
+        parsed = instance / PARSED_FILE if instance else None
+        self.articles, self.categories, self.digest = load_articles(faq_dir, parsed)
         # Searches skip these for readers: checking each hit's article costs more than the search.
         self.internal = frozenset(a.id for a in self.articles.values() if not a.is_public)
         self.product = product
