@@ -102,13 +102,14 @@ def get(name: str, app: Flask | None = None) -> tuple:
     return (app or current_app).extensions["hooks"].get(name)
 
 
+def first_answer(name: str, *args: object) -> object | None:
+    """The first contribution's answer that is not empty, for hooks where the first one wins."""
+    return next((answer for hook in get(name) if (answer := hook(*args))), None)
+
+
 def home_url(lang: str) -> str:
     """The site's home page in this language: the FAQ's, where it is set up."""
-    for home in get(HOME):
-        url = home(lang)
-        if url:
-            return url
-    return f"{request.script_root}/"
+    return first_answer(HOME, lang) or f"{request.script_root}/"
 
 
 def personal_request() -> bool:

@@ -108,8 +108,10 @@ def personal_page(key: tuple, render: Callable[[], str]) -> str:
     banners around it are added here). A page with a message waiting is rendered afresh, to
     show the message once. Its CSRF tokens are each request's own (see CSRF_HOLE)."""
     keeper: Fragments | None = current_app.extensions["personal_pages"]
+    if keeper is None or "_flashes" in session:
+        return render()
     frame = hooks.frame_key()
-    if keeper is None or frame is None or "_flashes" in session:
+    if frame is None:
         return render()
     return keeper("page", request.full_path, page_language(), frame, *key, caller=render)
 

@@ -22,11 +22,7 @@ bp = localized_blueprint("accounts", __name__)
 
 def landing_page() -> str:
     """Where a user starts after logging in: what a feature offers them, else the home page."""
-    for start in hooks.get(hooks.LANDING):
-        url = start(current_user)
-        if url:
-            return url
-    return hooks.home_url(g.lang)
+    return hooks.first_answer(hooks.LANDING, current_user) or hooks.home_url(g.lang)
 
 
 @bp.route("/login", methods=["GET", "POST"])

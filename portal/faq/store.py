@@ -126,11 +126,11 @@ class ParsedFiles:
             return {}
         return entries if isinstance(entries, dict) else {}
 
-    def front_matter(self, path: Path, data: bytes, text: str) -> dict:
+    def front_matter(self, path: Path, data: bytes) -> dict:
         key = hashlib.blake2b(data, digest_size=16).digest()
         meta = self.entries.get(key)
         if meta is None:
-            meta = parse_front_matter(path, split_front_matter(path, text)[0])
+            meta = parse_front_matter(path, split_front_matter(path, as_text(data))[0])
         self.used[key] = meta
         return meta
 
@@ -211,7 +211,7 @@ def read_article(
         data = path.read_bytes()
         digest.update(f"{folder.name}/{path.name}\0{len(data)}\0".encode())
         digest.update(data)
-        parsed.append(read_translation(path, known.front_matter(path, data, as_text(data))))
+        parsed.append(read_translation(path, known.front_matter(path, data)))
     article_id, category, _ = parsed[0]
     for other_id, other_category, translation in parsed[1:]:
         if other_id != article_id:
