@@ -16,13 +16,14 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/run.py`: the tests' helpers are in tests/
-from tests.helpers import Gunicorn, demo_session_headers, free_port, prepare_demo_database  # noqa: E402
+from tests.helpers import DemoMerchant, Gunicorn, free_port, prepare_demo_database  # noqa: E402
 
 PY = sys.executable
 DURATION = os.environ.get("BENCH_DURATION", "2s")
@@ -32,6 +33,7 @@ ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 TARGETS = {"article": 0.9, "self-service": 0.6, "search": 0.7}
 MEDIAN_KEYS = ("rps", "p50", "p99", "errors", "cpu")
 RATIO_KEYS = ("rps", "p99", "cpu")
+Page = list[str] | Callable[[], list[str]]  # wrk's url and headers
 
 
 def wait_until_up(url: str, seconds: float = 30) -> None:
@@ -65,35 +67,40 @@ def wrk(url: str, *headers: str, duration: str = DURATION) -> dict:
     }
 
 
-def measure(url: str, *headers: str, pids: tuple[int, ...] = ()) -> dict:
+def turn(page: Page) -> list[str]:
+    """A page's [url, *headers]; a callable gives them anew for each turn (a newer cookie)."""
+    return page() if callable(page) else page
+
+
+def measure(page: Page, pids: tuple[int, ...] = ()) -> dict:
     """One turn of wrk. With the workers' pids it also gives the CPU time they spent per request."""
     before = cpu_seconds(pids)
-    result = wrk(url, *headers)
+    result = wrk(*turn(page))
     result["cpu"] = (cpu_seconds(pids) - before) / result["requests"] if pids else 0.0
     return result
 
 
-def bracketed(pages: dict[str, list[str]], base: str, pids: tuple[int, ...] = ()) -> dict:
+def bracketed(pages: dict[str, Page], base: str, pids: tuple[int, ...] = ()) -> dict:
     """One round: each page between two turns of the base page, and compared with their mean.
 
     This machine's speed changes by two to three times from one few seconds to the next, so
     only turns that close to each other compare (see the README).
     """
-    bare = [measure(*pages[base], pids=pids)]
+    bare = [measure(pages[base], pids)]
     round_ = {}
-    for name, args in pages.items():
+    for name, page in pages.items():
         if name == base:
             continue
-        round_[name] = measure(*args, pids=pids)
-        bare.append(measure(*pages[base], pids=pids))
+        round_[name] = measure(page, pids)
+        bare.append(measure(pages[base], pids))
         round_[name]["base"] = {key: (bare[-2][key] + bare[-1][key]) / 2 for key in RATIO_KEYS}
     round_[base] = {key: statistics.median(turn[key] for turn in bare) for key in MEDIAN_KEYS}
     return round_
 
 
-def rounds_of(pages: dict[str, list[str]], base: str, pids: tuple[int, ...] = ()) -> list[dict]:
-    for args in pages.values():  # first renders and connection set-up do not count
-        wrk(*args, duration="2s")
+def rounds_of(pages: dict[str, Page], base: str, pids: tuple[int, ...] = ()) -> list[dict]:
+    for page in pages.values():  # first renders and connection set-up do not count
+        wrk(*turn(page), duration="2s")
     return [bracketed(pages, base, pids) for _ in range(ROUNDS)]
 
 
@@ -196,11 +203,14 @@ def web_part(work: Path) -> list[bool]:
     portal = start_portal(work, env)
     base = portal.url
     try:
-        merchant = demo_session_headers(base)
+        merchant = DemoMerchant(base)
         pages = {
             "hello": ("bare route /_bench/hello", [f"{base}/_bench/hello"]),
             "article": ("anonymous article", [f"{base}{ARTICLE}"]),
-            "self-service": ("self-service (logged in)", [f"{base}/fr/account/amazon", *merchant]),
+            "self-service": (
+                "self-service (logged in)",
+                lambda: [f"{base}/fr/account/amazon", *merchant.headers()],
+            ),
             "search": ("search", [f"{base}/fr/search?q=renouvellement"]),
         }
         print(f"\n== gunicorn, 2 workers, wrk -c{CONNECTIONS} -d{DURATION} (2 cores shared with wrk),"

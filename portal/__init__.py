@@ -105,8 +105,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    # Reconnect transparently after the database dropped a pooled connection.
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # Reconnect transparently after a database server dropped a pooled connection (a file has
+    # no server: the ping would be one more query in every request).
+    remote = not app.config["DATABASE_URL"].startswith("sqlite")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": remote})
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     if app.config["DEFAULT_LOCALE"] not in LANGUAGES:
         raise RuntimeError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LANGUAGES)}")

@@ -321,14 +321,27 @@ def logged_in(
     return browser, user_id
 
 
-def demo_session_headers(base_url: str, user_agent: str = "portal-load") -> list[str]:
-    """wrk's headers for the demo merchant (`flask demo`), logged in to a running portal: the
-    session cookie and the User-Agent it was given to, as one browser would send them (Flask-
-    Login's session protection marks a session used by another browser, and saves it again)."""
-    browser = Browser(base_url)
-    browser.http.headers["User-Agent"] = user_agent
-    browser.login("demo@example.com", "demo-merchant")
-    return [f"Cookie: session={browser.http.cookies['session']}", f"User-Agent: {user_agent}"]
+class DemoMerchant:
+    """The demo merchant (`flask demo`) logged in to a running portal, for wrk.
+
+    `headers()` are the session cookie and the User-Agent it was given to, as one browser sends
+    them (Flask-Login's session protection marks a session used by another browser, and saves
+    it again). A browser also keeps the cookie an answer sets (the session notes its last use
+    once a minute); wrk cannot, so `headers()` visits a page first and gives the newest cookie.
+    """
+
+    def __init__(self, base_url: str, user_agent: str = "portal-load") -> None:
+        self.browser = Browser(base_url)
+        self.browser.http.headers["User-Agent"] = user_agent
+        self.browser.login("demo@example.com", "demo-merchant")
+
+    def headers(self) -> list[str]:
+        self.browser.get("/fr/account/amazon").raise_for_status()
+        cookie = self.browser.http.cookies["session"]
+        return [
+            f"Cookie: session={cookie}",
+            f"User-Agent: {self.browser.http.headers['User-Agent']}",
+        ]
 
 
 def prepare_demo_database(env: dict) -> None:

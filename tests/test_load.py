@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import Gunicorn, demo_session_headers, need, prepare_demo_database
+from tests.helpers import DemoMerchant, Gunicorn, need, prepare_demo_database
 
 pytestmark = pytest.mark.slow
 DURATION = os.environ.get("PORTAL_LOAD_DURATION", "60s")
@@ -30,7 +30,7 @@ def portal(tmp_path):
 
 def test_article_and_self_service_under_load(portal):
     need(shutil.which("wrk") is not None, "wrk is not installed (Debian package 'wrk')")
-    merchant = [option for header in demo_session_headers(portal) for option in ("-H", header)]
+    merchant = [option for header in DemoMerchant(portal).headers() for option in ("-H", header)]
     runs = [
         subprocess.Popen(
             ["wrk", "-t1", "-c32", f"-d{DURATION}", "--timeout", "10s", url, *headers],
