@@ -92,6 +92,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Per merchant: the Login URI (its page and its form) and "Check the connection".
         AMAZON_LOGIN_LIMIT="10 per minute",
         AMAZON_VERIFY_LIMIT="6 per minute",
+        # Per connector key, on every call of the connector's API.
+        CONNECTOR_API_LIMIT="300 per minute",
         # Mail: without a server, reminders are printed to the console.
         MAIL_SERVER=None,
         MAIL_PORT=25,
@@ -139,6 +141,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .amazon import contributions as amazon_contributions
     from .amazon import views as amazon_views
     from .amazon.sandbox import models as sandbox_models  # noqa: F401 (its tables always exist)
+    from .connector import api as connector_api
+    from .connector import contributions as connector_contributions
+    from .connector import views as connector_views
     from .faq import views as faq_views
     from .reminders import models as reminder_models  # noqa: F401
     from .site import bp as site_bp
@@ -151,6 +156,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(amazon_views.bp)
     app.register_blueprint(amazon_views.pages)
     app.register_blueprint(support_views.bp)
+    app.register_blueprint(connector_api.bp)
+    app.register_blueprint(connector_views.pages)
+    csrf.exempt(connector_api.bp)  # called with a key, never with the browser's cookies
     if app.config["AMAZON_SANDBOX"]:
         from .amazon.sandbox import api as sandbox_api
         from .amazon.sandbox import views as sandbox_views
@@ -162,6 +170,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # links appear in this order.
     faq_views.add_hooks(app)
     amazon_contributions.add_hooks(app)
+    connector_contributions.add_hooks(app)
     support_views.add_hooks(app)
     account_views.add_hooks(app)
     # Anonymous readers have no session, so no CSRF token: these check the origin instead.
@@ -195,11 +204,12 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users
     from .amazon.cli import tokens
     from .amazon.sandbox.demo import demo
+    from .connector.cli import connector_keys
     from .faq.cli import faq
     from .reminders.cli import reminders
 
     cli.register(app)
-    for group in (users, demo, reminders, tokens, faq):
+    for group in (users, demo, reminders, tokens, faq, connector_keys):
         app.cli.add_command(group)
 
 

@@ -24,6 +24,9 @@ ARTICLE_BOX = "article_box"
 BANNER = "banner"
 # Called on every page: a Partial or None, at the page's end (a dialog that its forms open).
 END_OF_PAGE = "end_of_page"
+# Called on a logged-in user's own page (the token page): a Partial or None, after the page's
+# own content, with a key if the page may be kept (see pagecache.personal_page).
+ACCOUNT_SECTION = "account_section"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.
 NAVIGATION = "navigation"
 # Called with a language code: the URL of the site's home page in it, or None; the first
@@ -89,6 +92,7 @@ def init_app(app: Flask) -> None:
         article_box=article_box,
         page_banners=page_banners,
         page_endings=page_endings,
+        show_parts=show_parts,
         navigation=navigation,
         home_url=home_url,
     )
@@ -119,11 +123,14 @@ def personal_request() -> bool:
 
 def rendered(context: Context, name: str, *args: object) -> Markup:
     """The Partials a hook's contributions return, rendered where the page asks for them."""
+    return show_parts(context, parts(name, *args))
+
+
+@pass_context
+def show_parts(context: Context, found: list[Partial]) -> Markup:
+    """Partials rendered in the page; those with a key are kept like the page's own parts."""
     html = []
-    for hook in get(name):
-        part = hook(*args)
-        if part is None:
-            continue
+    for part in found:
 
         def render(part: Partial = part) -> str:
             template = context.environment.get_template(part.template)
@@ -136,6 +143,18 @@ def rendered(context: Context, name: str, *args: object) -> Markup:
             kept = context.environment.globals["cached_fragment"]
             html.append(kept(part.template, context["lang"], *part.key, caller=render))
     return Markup("".join(html))
+
+
+def parts(name: str, *args: object) -> list[Partial]:
+    """The Partials that a hook's contributions return (those that return None left out)."""
+    return [part for hook in get(name) if (part := hook(*args)) is not None]
+
+
+def parts_key(found: list[Partial]) -> tuple | None:
+    """All that the parts show, to keep a page by; None when a part has no key."""
+    if any(part.key is None for part in found):
+        return None
+    return tuple((part.template, part.key) for part in found)
 
 
 @pass_context
@@ -160,8 +179,5 @@ def navigation() -> Iterator[NavItem]:
 def frame_key() -> tuple | None:
     """What the features add around a page's own content (menu items, banners, endings), as
     a key to keep the whole page by; None when a part has no key, so the page cannot be kept."""
-    parts = [part for name in (BANNER, END_OF_PAGE) for part in (hook() for hook in get(name))]
-    kept = [(part.template, part.key) for part in parts if part is not None]
-    if any(key is None for _, key in kept):
-        return None
-    return tuple(navigation()), tuple(kept)
+    kept = parts_key([*parts(BANNER), *parts(END_OF_PAGE)])
+    return None if kept is None else (tuple(navigation()), kept)

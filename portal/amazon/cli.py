@@ -1,11 +1,12 @@
-"""`flask tokens rotate-key`: re-encrypt every stored refresh token with the newest key."""
+"""`flask tokens rotate-key`: re-encrypt every stored refresh token with the newest key
+(the access tokens kept beside them are dropped: each is refreshed at its next use)."""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .models import Connection
+from .models import Connection, StoredAccessToken
 
 tokens = AppGroup("tokens", help="Stored Amazon refresh tokens.")
 
@@ -17,5 +18,6 @@ def rotate_key() -> None:
     connections = db.session.execute(db.select(Connection).with_for_update()).scalars().all()
     for connection in connections:
         connection.refresh_token = vault.rotate(connection.refresh_token)
+    db.session.execute(db.update(StoredAccessToken).values(token=None, source=None))
     db.session.commit()
     click.echo(f"Re-encrypted {len(connections)} refresh token(s) with the first key.")

@@ -5,7 +5,6 @@ Amazon's consent URL takes `application_id` (not `client_id`) and its redirect c
 `authorize_access_token` need the small adaptations below.
 """
 
-import hashlib
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,6 @@ from flask import Flask, current_app, session
 
 from ..urls import with_query
 from .marketplaces import MARKETPLACES, SPAPI_HOSTS
-from .models import Connection
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 # Where the built-in sandbox answers when it stands in for Amazon.
@@ -139,32 +137,24 @@ class AmazonApp(FlaskOAuth2App):
 
 
 class AccessTokens:
-    """Access tokens kept in memory until shortly before they expire (never stored)."""
-
-    LEEWAY = 60
+    """This worker's copy of each connection's newest access token (see access.py)."""
 
     def __init__(self) -> None:
-        self._tokens: dict[tuple[int, str], tuple[str, float]] = {}
+        self._grants: dict[int, tuple[str, object]] = {}
         self._lock = threading.Lock()
 
-    @staticmethod
-    def key(connection: Connection) -> tuple[int, str]:
-        # The encrypted token changes on renewal, so an old access token is never reused.
-        return connection.id, hashlib.sha256(connection.refresh_token).hexdigest()
-
-    def get(self, connection: Connection) -> str | None:
+    def get(self, connection_id: int, source: str) -> object | None:
         with self._lock:
-            token, expires = self._tokens.get(self.key(connection), (None, 0.0))
-        return token if time.time() < expires - self.LEEWAY else None
+            kept_source, grant = self._grants.get(connection_id, (None, None))
+        return grant if kept_source == source else None
 
-    def put(self, connection: Connection, token: dict) -> None:
-        lifetime = float(token.get("expires_in") or 3600)
+    def put(self, connection_id: int, source: str, grant: object) -> None:
         with self._lock:
-            self._tokens[self.key(connection)] = (token["access_token"], time.time() + lifetime)
+            self._grants[connection_id] = (source, grant)
 
-    def drop(self, connection: Connection) -> None:
+    def drop(self, connection_id: int) -> None:
         with self._lock:
-            self._tokens.pop(self.key(connection), None)
+            self._grants.pop(connection_id, None)
 
 
 def configure(app: Flask) -> None:
@@ -218,5 +208,5 @@ def amazon() -> AmazonApp:
 
 
 def access_tokens() -> AccessTokens:
-    """This app's access tokens, kept in memory (never stored) until shortly before expiry."""
+    """This worker's copies of the access tokens (access.py keeps them, and in the database)."""
     return current_app.extensions["amazon_access_tokens"]

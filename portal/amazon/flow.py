@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import commit_unless_duplicate, utcnow
-from .client import access_tokens, amazon, portal_url, seller_central_url
+from . import access
+from .client import amazon, portal_url, seller_central_url
 from .connections import connection_of, find_existing, record, vault
 from .marketplaces import MARKETPLACES, REGION_DEFAULTS, REGIONS
 from .models import Connection, EventKind, UsedState
@@ -221,7 +222,7 @@ def store(
         region = region or MARKETPLACES[marketplace].region
         created = create_connection(user_id, seller, region, marketplace, refresh_token)
         if created is not None:
-            access_tokens().put(created, token)
+            access.keep(created, token)
             return Completed(created, EventKind.AUTHORIZED, flow)
         target = find_existing(user_id, seller, region)  # a parallel request added it just now
     # The row lock makes a parallel renewal wait, then write over this one as a whole.
@@ -229,7 +230,7 @@ def store(
     if flow.get("marketplace"):
         locked.marketplace = flow["marketplace"]
     write_token(locked, refresh_token, EventKind.RENEWED)
-    access_tokens().put(locked, token)
+    access.keep(locked, token)
     return Completed(locked, EventKind.RENEWED, flow)
 
 

@@ -89,3 +89,19 @@ class UsedState(db.Model):
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the state
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StoredAccessToken(db.Model):
+    """A connection's newest LWA access token, encrypted like its refresh token and shared by
+    every worker and instance, and until when one of them has claimed its refresh."""
+
+    __tablename__ = "amazon_access_token"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("amazon_connection.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime | None]
+    # SHA-256 of the encrypted refresh token it came from: a renewal makes it stale.
+    source: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]

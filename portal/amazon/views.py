@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from .. import hooks
 from ..i18n import LANGUAGES, localized_blueprint
 from ..pagecache import personal_page
 from ..security import keep_private, limiter
@@ -254,11 +255,18 @@ def account() -> ResponseReturnValue:
     Kept while none of it changes: merchants come back to it at each step of a renewal.
     """
     overview = token_overview(current_user.id, g.lang)
+    sections = hooks.parts(hooks.ACCOUNT_SECTION)  # the connector's keys
 
     def render() -> str:
-        return render_template("amazon/account.html", overview=overview, marketplaces=MARKETPLACES)
+        return render_template(
+            "amazon/account.html", overview=overview, sections=sections, marketplaces=MARKETPLACES
+        )
 
-    return private(personal_page(("token-page", current_user.id, overview.key), render))
+    sections_key = hooks.parts_key(sections)
+    if sections_key is None:
+        return private(render())
+    key = ("token-page", current_user.id, overview.key, sections_key)
+    return private(personal_page(key, render))
 
 
 REFRESHED_PARTS = {

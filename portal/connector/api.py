@@ -1,0 +1,131 @@
+"""The connector's API (JSON, `Authorization: Bearer <key>`): its merchant's connections and
+an access token for each; the refresh token never leaves the portal."""
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..accounts.models import User
+from ..amazon import access, connections
+from ..amazon.client import portal_url, spapi_url
+from ..amazon.models import Connection
+from ..amazon.state import TokenState
+from ..extensions import db
+from ..security import keep_private, limiter
+from . import keys
+from .models import ConnectorKey
+
+bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
+
+
+def bearer() -> str:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def per_key() -> str:
+    """Rate limits count per key presented (checked before the key is looked up)."""
+    return "connector:" + keys.digest_of(bearer())[:32]
+
+
+limit = limiter.limit(lambda: current_app.config["CONNECTOR_API_LIMIT"], key_func=per_key)
+
+
+def error(status: int, code: str, message: str, **extra: str) -> ResponseReturnValue:
+    response = keep_private(jsonify(error=code, message=message, **extra))
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="connector"'
+    return response
+
+
+def merchant() -> User:
+    return db.session.get(User, g.connector_key.user_id)
+
+
+@bp.before_request
+def authenticate() -> ResponseReturnValue | None:
+    key: ConnectorKey | None = keys.authenticated(bearer())
+    if key is None:
+        return error(401, "unauthorized", _("A valid connector key is needed."))
+    g.connector_key = key
+    return None
+
+
+@bp.get("/connections")
+@limit
+def list_connections() -> ResponseReturnValue:
+    mine = connections.connections_of(g.connector_key.user_id)
+    return keep_private(jsonify([summary(connection) for connection in mine]))
+
+
+@bp.post("/connections/<int:connection_id>/access-token")
+@limit
+def access_token(connection_id: int) -> ResponseReturnValue:
+    connection = connections.connection_of(g.connector_key.user_id, connection_id)
+    if connection is None:
+        return error(404, "not_found", _("No such connection for this key."))
+    try:
+        grant = access.grant(connection)
+    except access.NoAccess as refused:
+        return no_access(refused.state)
+    except access.AmazonUnavailable as failure:
+        if failure.timed_out:
+            return error(504, "amazon_timeout", _("Amazon did not answer in time. Try again."))
+        return error(502, "amazon_unavailable", _("Amazon is not available. Try again later."))
+    return keep_private(
+        jsonify(
+            access_token=grant.access_token,
+            token_type="bearer",
+            expires_at=connections.iso(grant.expires_at),
+            selling_partner_id=connection.selling_partner_id,
+            region=connection.region,
+            spapi_url=spapi_url(connection.region),
+        )
+    )
+
+
+def summary(connection: Connection) -> dict:
+    return {
+        "id": connection.id,
+        "selling_partner_id": connection.selling_partner_id,
+        "marketplace": connection.marketplace,
+        "region": connection.region,
+        "state": connections.status(connection).state.value,
+        "expires_at": connections.iso(connection.expires_at),
+    }
+
+
+def no_access(state: TokenState) -> ResponseReturnValue:
+    """409, in the merchant's language, with the link to the article's renewal steps."""
+    language = merchant().language
+    with force_locale(language):
+        message = NO_ACCESS[state]()
+    return error(409, state.value, message, renew_url=renew_url(language))
+
+
+# Shown by the connector to the merchant, in the merchant's language.
+NO_ACCESS = {
+    TokenState.EXPIRED: lambda: _(
+        "Your Amazon token has expired: stock, prices and orders are no longer synchronised "
+        "until you renew it."
+    ),
+    TokenState.DEACTIVATED: lambda: _(
+        "You have deactivated this Amazon connection in the portal: reactivate it to resume "
+        "synchronisation."
+    ),
+    TokenState.REVOKED: lambda: _(
+        "Amazon no longer accepts this authorization (withdrawn in Seller Central, or lapsed): "
+        "renew it to resume synchronisation."
+    ),
+    TokenState.NOT_CONNECTED: lambda: _(
+        "This Amazon account has never been authorized: grant the authorization in the portal "
+        "first."
+    ),
+}
+
+
+def renew_url(language: str) -> str:
+    article = current_app.config["TOKEN_ARTICLE_ID"]
+    return portal_url("faq_root.short_link", article_id=article, lang=language) + "#steps"
