@@ -52,10 +52,12 @@ def seconds(value: str) -> float:
     return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def wrk(url: str, *headers: str, duration: str = DURATION) -> dict:
+def wrk(url: str, *headers: str, duration: str = DURATION, script: Path | None = None) -> dict:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", url]
     for header in headers:
         command[1:1] = ["-H", header]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
@@ -128,7 +130,8 @@ def start_portal(work: Path, env: dict, workers: int = 2) -> Gunicorn:
 
 def portal_env(work: Path, **extra: str) -> dict:
     return {**os.environ, "PORTAL_ENV": "development", "PORTAL_DATABASE_URL": f"sqlite:///{work / 'bench.db'}", "PORTAL_SECRET_KEY": "bench",
-            "PORTAL_BENCH_ROUTES": "true", "PORTAL_LOG_JSON": "false", **extra}  # fmt: skip
+            "PORTAL_BENCH_ROUTES": "true", "PORTAL_LOG_JSON": "false",
+            "PORTAL_CONNECTOR_API_LIMIT": "1000000 per minute", **extra}  # fmt: skip
 
 
 def nginx_conf(work: Path, upstream: str, port: int, static_port: int) -> Path:
@@ -219,6 +222,7 @@ def web_part(work: Path) -> list[bool]:
         rounds = rounds_of({name: args for name, (_, args) in pages.items()}, "hello", pids)
         for name, (label, _) in pages.items():
             report(label, median_of(rounds, name), None if name == "hello" else ratio(rounds, name))
+        connector_p99 = connector_part(work, env, base)
         cached = cache_part(work, base)
     finally:
         portal.stop()
@@ -227,8 +231,30 @@ def web_part(work: Path) -> list[bool]:
               for name, target in TARGETS.items()]  # fmt: skip
     checks += [verdict(f"{name} p99 / bare p99", ratio(rounds, name, "p99"), 2.0, False)
                for name in TARGETS]  # fmt: skip
+    checks.append(verdict("connector access token p99 (ms)", connector_p99 * 1000, 20.0, False))
     checks.append(verdict("nginx cache / nginx static", cached, 0.8))
     return checks
+
+
+def connector_part(work: Path, env: dict, base: str) -> float:
+    """The connector asking for an access token that the portal holds (no call to Amazon)."""
+    created = subprocess.run(
+        [PY, "-m", "flask", "--app", "portal", "connector-keys", "create", "demo@example.com"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    bearer = f"Authorization: Bearer {created.stdout.strip().splitlines()[-1]}"
+    api = f"{base}/api/v1/connector/connections"
+    listed = requests.get(api, headers=dict([bearer.split(": ", 1)]), timeout=10).json()
+    usable = next(c["id"] for c in listed if c["state"] in ("active", "expiring"))
+    url = f"{api}/{usable}/access-token"
+    requests.post(url, headers=dict([bearer.split(": ", 1)]), timeout=30).raise_for_status()
+    script = work / "post.lua"
+    script.write_text('wrk.method = "POST"\n')
+    turns = [wrk(url, bearer, script=script) for _ in range(3)]
+    result = {key: statistics.median(turn[key] for turn in turns) for key in MEDIAN_KEYS if key != "cpu"}
+    print(f"\n== connector API, {len(turns)} turns")
+    report("access token from the portal", {**result, "cpu": 0})
+    return result["p99"]
 
 
 def cache_part(work: Path, base: str) -> float:

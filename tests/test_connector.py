@@ -1,6 +1,7 @@
 """The connector's API: keys, its merchant's connections and Amazon access tokens, against
 the built-in sandbox standing in for Login with Amazon."""
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from portal.connector.models import ConnectorKey
 from portal.extensions import db
 from portal.models import utcnow
 from tests.flow import connected, events
-from tests.helpers import add_user
+from tests.helpers import add_user, csrf_token
 
 API = "/api/v1/connector"
 
@@ -210,3 +211,65 @@ def test_amazon_failing_changes_nothing(server, connection, outage, status):
         assert stored.revoked_at is None and stored.refresh_token == connection["token"]
         assert db.session.get(StoredAccessToken, connection["id"]).claimed_until is None
     assert access_token(server, key, connection["id"]).status_code == 200
+
+
+def keys_page(client) -> str:
+    return client.get("/en/account/amazon").get_data(as_text=True)
+
+
+def create_on_page(client, name: str):
+    token = csrf_token(keys_page(client))
+    return client.post("/en/account/connector-keys", data={"csrf_token": token, "name": name})
+
+
+def test_a_merchant_creates_a_key_on_the_token_page_and_sees_it_once(app, client, auth):
+    add_user(app, "marie@example.com")
+    auth.login()
+    created = create_on_page(client, "  Boutique Lyon  ")
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "private, no-store"
+    plain = re.search(r'id="new-key">(pck_[^<]+)<', created.get_data(as_text=True)).group(1)
+    page = keys_page(client)
+    assert "Boutique Lyon" in page and plain[:10] in page and plain not in page
+    with app.app_context():
+        assert keys.authenticated(plain).name == "Boutique Lyon"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81, "tab\there"])
+def test_a_bad_key_name_is_refused_and_nothing_is_created(app, client, auth, name):
+    add_user(app, "marie@example.com")
+    auth.login()
+    refused = create_on_page(client, name)
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("#connector-keys")
+    assert "at most 80 characters" in keys_page(client)
+    with app.app_context():
+        assert db.session.scalars(db.select(ConnectorKey)).all() == []
+
+
+def test_a_merchant_revokes_only_their_own_keys(app, client, auth):
+    add_user(app, "marie@example.com")
+    add_user(app, "other@example.com")
+    theirs = new_key(app, "other@example.com", "Theirs")
+    auth.login()
+    create_on_page(client, "Mine")
+    with app.app_context():
+        mine, other = (
+            k.id for k in db.session.scalars(db.select(ConnectorKey).order_by(ConnectorKey.name))
+        )
+    token = csrf_token(keys_page(client))
+    refused = client.post(f"/en/account/connector-keys/{other}/revoke", data={"csrf_token": token})
+    assert refused.status_code == 404
+    done = client.post(f"/en/account/connector-keys/{mine}/revoke", data={"csrf_token": token})
+    assert done.status_code == 303
+    page = keys_page(client)
+    assert "is revoked" in page and "Revoked on" in page
+    with app.app_context():
+        assert keys.authenticated(theirs) is not None
+        assert db.session.get(ConnectorKey, mine).revoked_at is not None
+
+
+def test_staff_have_no_connector_keys(app, client, auth):
+    add_user(app, "staff@example.com", role="support")
+    auth.login("staff@example.com")
+    token = csrf_token(client.get("/en/").get_data(as_text=True))
+    answer = client.post("/en/account/connector-keys", data={"csrf_token": token, "name": "x"})
+    assert answer.status_code == 403

@@ -15,6 +15,7 @@ from portal.amazon import contributions as amazon
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox import views as sandbox_views
 from portal.amazon.sandbox.demo import simulated_connection
+from portal.connector import contributions as connector
 from portal.faq import views as faq_views
 from portal.support import views as support_views
 from tests.helpers import add_user, client_login, statements
@@ -224,3 +225,12 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def test_the_connector_keys_come_from_the_connector(app, expiring):
+    page = expiring.get("/fr/account/amazon").text
+    assert 'id="connector-keys"' in page
+    without(app, hooks.ACCOUNT_SECTION, connector.keys_section)
+    page = expiring.get("/fr/account/amazon")
+    assert page.status_code == 200 and 'id="connector-keys"' not in page.text
+    assert "connection-card" in page.text
