@@ -3,12 +3,18 @@
 import os
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.accounts.services import find_user
+from portal.amazon.models import Connection, StoredAccessToken
+from portal.amazon.sandbox.models import TokenRequest
+from portal.connector import keys
 from portal.extensions import db
 from tests.flow import consent, location, start
 from tests.helpers import POSTGRES, Browser, Gunicorn, add_user, need, postgres_available
@@ -58,6 +64,9 @@ def instances(shared_database, tmp_path_factory):
         "PORTAL_REDIS_URL": REDIS_URL,
         "PORTAL_SECRET_KEY": "shared-secret",
         "PORTAL_LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "3 per minute",
+        # The sandbox that stands in for Amazon runs on these instances: a refresh calls back
+        # into them, so threads must be left beyond the ten connector requests each gets.
+        "PORTAL_THREADS": "12",
     }
     log = tmp_path_factory.mktemp("gunicorn")
     servers = [Gunicorn(env, log / f"{number}.log") for number in range(2)]
@@ -101,3 +110,53 @@ def test_log_in_limits_are_shared(shared_database, instances):
         browser = Browser(base)
         codes.append(browser.login(email, "wrong password").status_code)
     assert codes == [400, 400, 400, 429]
+
+
+def test_connector_workers_asking_at_once_on_two_instances_cause_one_refresh(
+    shared_database, instances
+):
+    first, second = instances
+    _, app = shared_database
+    email = f"connector-{uuid.uuid4().hex[:8]}@example.com"
+    add_user(app, email)
+    browser = Browser(first)
+    browser.login(email, "correct horse")
+    browser.get(location(consent(browser, start(browser))))
+    with app.app_context():
+        user_id = find_user(email).id
+        key = keys.create(user_id, "Shop")[1]
+        query = sa.select(Connection.id).where(Connection.user_id == user_id)
+        connection_id = db.session.scalars(query).one()
+        # The kept access token is unusable and no worker holds it yet: the next asks refresh.
+        db.session.execute(
+            sa.update(StoredAccessToken)
+            .where(StoredAccessToken.connection_id == connection_id)
+            .values(token=None)
+        )
+        db.session.commit()
+        before = refreshes()
+    path = f"/api/v1/connector/connections/{connection_id}/access-token"
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def ask(number: int) -> requests.Response:
+        base = (first, second)[number % 2]
+        return requests.post(base + path, headers=headers, timeout=30)
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(ask, range(20)))
+    assert [answer.status_code for answer in answers] == [200] * 20
+    with app.app_context():
+        assert refreshes() == before + 1
+    # The worker that took the authorization's answer may still hand out its token: valid too.
+    for token in {answer.json()["access_token"] for answer in answers}:
+        sellers = requests.get(
+            f"{first}/sandbox/sp-api/sellers/v1/marketplaceParticipations",
+            headers={"x-amz-access-token": token},
+            timeout=10,
+        )
+        assert sellers.status_code == 200
+
+
+def refreshes() -> int:
+    query = sa.select(sa.func.count()).where(TokenRequest.grant_type == "refresh_token")
+    return db.session.scalar(query.select_from(TokenRequest))
