@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import redis
 import requests
 from authlib.integrations.base_client import OAuthError
 from flask import current_app
@@ -166,6 +165,8 @@ def refresh_claim(connection: Connection) -> Iterator[bool]:
     seconds = current_app.config["AMAZON_TIMEOUT"] + 5  # a crashed holder frees it by then
     url = current_app.config["REDIS_URL"]
     if url:
+        import redis  # installed with the production extra, where PORTAL_REDIS_URL is set
+
         lock = redis.Redis.from_url(url).lock(f"portal:amazon:refresh:{connection.id}", seconds)
         claimed = lock.acquire(blocking=False)
         try:
