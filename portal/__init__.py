@@ -94,6 +94,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         AMAZON_VERIFY_LIMIT="6 per minute",
         # Per connector key, on every call of the connector's API.
         CONNECTOR_API_LIMIT="300 per minute",
+        # A synchronisation whose last success is older than this is shown as late.
+        CONNECTOR_SYNC_EXPECTED_MINUTES=60,
         # Mail: without a server, reminders are printed to the console.
         MAIL_SERVER=None,
         MAIL_PORT=25,

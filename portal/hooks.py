@@ -27,6 +27,11 @@ END_OF_PAGE = "end_of_page"
 # Called on a logged-in user's own page (the token page): a Partial or None, after the page's
 # own content, with a key if the page may be kept (see pagecache.personal_page).
 ACCOUNT_SECTION = "account_section"
+# Called with an Amazon connection where a page shows its facts (card, live box, support's
+# page): a Partial or None, with a key (the connector's synchronisation).
+CONNECTION_FACTS = "connection_facts"
+# Called with an Amazon connection in the JSON answers about it: a dict of fields to add.
+CONNECTION_JSON = "connection_json"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.
 NAVIGATION = "navigation"
 # Called with a language code: the URL of the site's home page in it, or None; the first
@@ -93,6 +98,7 @@ def init_app(app: Flask) -> None:
         page_banners=page_banners,
         page_endings=page_endings,
         show_parts=show_parts,
+        connection_facts=connection_facts,
         navigation=navigation,
         home_url=home_url,
     )
@@ -160,6 +166,19 @@ def parts_key(found: list[Partial]) -> tuple | None:
 @pass_context
 def article_box(context: Context, page: object) -> Markup:
     return rendered(context, ARTICLE_BOX, page)
+
+
+@pass_context
+def connection_facts(context: Context, connection: object) -> Markup:
+    return rendered(context, CONNECTION_FACTS, connection)
+
+
+def connection_json(connection: object) -> dict:
+    """What features add to the JSON about a connection."""
+    added: dict = {}
+    for hook in get(CONNECTION_JSON):
+        added.update(hook(connection))
+    return added
 
 
 @pass_context

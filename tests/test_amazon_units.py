@@ -40,9 +40,9 @@ def test_state_follows_the_dates(expires_in, state, days):
 
 def test_merchant_deactivation_and_amazon_revocation():
     deactivated = status_of(connection(timedelta(days=100), deactivated_at=NOW), NOW)
-    assert deactivated.state is TokenState.DEACTIVATED and deactivated.sync == "stopped"
+    assert deactivated.state is TokenState.DEACTIVATED and not deactivated.syncing
     revoked = status_of(connection(timedelta(days=100), revoked_at=NOW), NOW)
-    assert revoked.state is TokenState.REVOKED and revoked.sync == "stopped"
+    assert revoked.state is TokenState.REVOKED and not revoked.syncing
     assert (
         status_of(connection(timedelta(days=-1), deactivated_at=NOW), NOW).state
         is TokenState.EXPIRED

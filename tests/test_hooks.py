@@ -77,14 +77,15 @@ def test_connections_read_with_the_user_come_from_amazon(app, expiring):
     def user_query(sent: list[str]) -> str:
         return next(sql for sql in sent if "FROM user_account" in sql)
 
+    # Amazon's part of the query: the connections with the id of each one's newest event.
     with statements(app) as sent:
         expiring.get("/fr/")
-    assert "amazon_connection" in user_query(sent)
+    assert "amazon_event" in user_query(sent)
     without(app, hooks.USER_LOADING, connections.read_with_user)
     with statements(app) as sent:
         response = expiring.get("/fr/")
     assert response.status_code == 200 and "token-banner" in response.text
-    assert "amazon_connection" not in user_query(sent)
+    assert "amazon_event" not in user_query(sent)
 
 
 def test_the_home_page_comes_from_the_faq(app, build_app):

@@ -6,6 +6,7 @@ from functools import cache
 from flask import current_app, g
 from sqlalchemy.orm import Load, joinedload
 
+from .. import hooks
 from ..accounts.models import User
 from ..extensions import db
 from ..models import utcnow
@@ -93,7 +94,7 @@ def as_json(connection: Connection) -> dict:
         "authorized_at": iso(connection.authorized_at),
         "expires_at": iso(connection.expires_at),
         "days_left": current.days_left,
-        "sync": {"stock_and_prices": current.sync, "orders": current.sync},
+        **hooks.connection_json(connection),  # the connector's synchronisation
     }
 
 

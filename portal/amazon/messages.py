@@ -41,8 +41,6 @@ EVENTS = {
     EventKind.AUTHORIZATION_FAILED: _l("Authorization failed"),
 }
 
-SYNC = {"running": _l("Running"), "stopped": _l("Stopped")}
-
 
 def marketplace_label(code: str) -> str:
     """ "Amazon.fr (France)", the country named in the reader's language."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import get_timezone
 
-from .. import faq
+from .. import faq, hooks
 from ..faq.render import Step
 from . import connections
 from .models import Connection
@@ -53,4 +53,5 @@ def card_key(connection: Connection, status: Status) -> tuple:
         connection.last_event_id,
         status,
         str(get_timezone()),
+        hooks.parts_key(hooks.parts(hooks.CONNECTION_FACTS, connection)),
     )

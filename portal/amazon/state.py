@@ -29,13 +29,9 @@ class Status:
 
     @property
     def syncing(self) -> bool:
-        """Stock and price updates and order import run only with a valid, active token."""
+        """Stock and price updates and order import can run only with a valid, active token
+        (whether they do, the connector's reports say)."""
         return self.state in RUNNING
-
-    @property
-    def sync(self) -> str:
-        """What the dates say of stock, price and order synchronisation: running or stopped."""
-        return "running" if self.syncing else "stopped"
 
     @property
     def needs_renewal(self) -> bool:

@@ -26,7 +26,7 @@ from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import connections, flow, seller_central, spapi
 from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES
-from .messages import EVENTS, FAILURES, STATES, SYNC, marketplace_label
+from .messages import EVENTS, FAILURES, STATES, marketplace_label
 from .models import Connection
 from .overview import card_key, token_overview
 
@@ -302,7 +302,6 @@ def amazon_helpers() -> dict:
         "marketplace_label": marketplace_label,
         "token_state_label": lambda state: STATES[state],
         "event_label": lambda kind: EVENTS[kind],
-        "sync_label": lambda value: SYNC[value],
         "default_marketplace": LANGUAGE_DEFAULTS.get(g.get("lang", ""), "DE"),
         "card_key": card_key,
     }

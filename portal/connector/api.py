@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from pydantic import ValidationError
 
 from ..accounts.models import User
 from ..amazon import access, connections
@@ -13,10 +14,11 @@ from ..amazon.models import Connection
 from ..amazon.state import TokenState
 from ..extensions import db
 from ..security import keep_private, limiter
-from . import keys
-from .models import ConnectorKey
+from . import keys, sync
+from .models import ConnectorKey, SyncRun
 
 bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
+MAX_REPORT_BYTES = 8192
 
 
 def bearer() -> str:
@@ -32,7 +34,7 @@ def per_key() -> str:
 limit = limiter.limit(lambda: current_app.config["CONNECTOR_API_LIMIT"], key_func=per_key)
 
 
-def error(status: int, code: str, message: str, **extra: str) -> ResponseReturnValue:
+def error(status: int, code: str, message: str, **extra: object) -> ResponseReturnValue:
     response = keep_private(jsonify(error=code, message=message, **extra))
     response.status_code = status
     if status == 401:
@@ -84,6 +86,52 @@ def access_token(connection_id: int) -> ResponseReturnValue:
             spapi_url=spapi_url(connection.region),
         )
     )
+
+
+@bp.post("/connections/<int:connection_id>/sync-runs")
+@limit
+def report_run(connection_id: int) -> ResponseReturnValue:
+    """A synchronisation run: stored once by its run_id (201, then 200 for a repeat)."""
+    connection = connections.connection_of(g.connector_key.user_id, connection_id)
+    if connection is None:
+        return error(404, "not_found", _("No such connection for this key."))
+    body = request.stream.read(MAX_REPORT_BYTES + 1)
+    if len(body) > MAX_REPORT_BYTES:
+        return invalid([f"body: larger than {MAX_REPORT_BYTES} bytes"])
+    try:
+        report = sync.RunReport.model_validate_json(body)
+    except ValidationError as refused:
+        return invalid([problem(detail) for detail in refused.errors(include_url=False)])
+    if problems := report.problems():
+        return invalid(problems)
+    run, new = sync.record(connection, report)
+    current = sync.sync_of(connection, sync.summary_of(connection.id, run.kind), run.kind)
+    answer = keep_private(jsonify(run=run_json(run), sync=sync.as_json(current)))
+    answer.status_code = 201 if new else 200
+    return answer
+
+
+def invalid(problems: list[str]) -> ResponseReturnValue:
+    message = _("The report was not stored: it is not valid.")
+    return error(400, "invalid_report", message, problems=problems)
+
+
+def problem(detail: dict) -> str:
+    where = ".".join(str(part) for part in detail["loc"]) or "body"
+    return f"{where}: {detail['msg']}"
+
+
+def run_json(run: SyncRun) -> dict:
+    error = {"code": run.error_code, "message": run.error_message} if run.error_code else None
+    return {
+        "run_id": run.run_id,
+        "kind": run.kind.value,
+        "status": run.status.value,
+        "started_at": connections.iso(run.started_at),
+        "finished_at": connections.iso(run.finished_at),
+        "items": run.items,
+        "error": error,
+    }
 
 
 def summary(connection: Connection) -> dict:

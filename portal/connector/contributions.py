@@ -1,13 +1,19 @@
 """What the connector adds to pages that others own (see portal/hooks.py): its keys on the
 merchant's token page."""
 
+from functools import cache
+
 from flask import Flask
 from flask_babel import get_timezone
 from flask_login import current_user
+from sqlalchemy.orm import Load, joinedload
 
 from .. import hooks
+from ..accounts.models import User
 from ..amazon.contributions import merchant
-from . import keys
+from ..amazon.models import Connection
+from . import keys, sync
+from .messages import KINDS, STATES
 
 
 def keys_section() -> hooks.Partial | None:
@@ -20,6 +26,28 @@ def keys_section() -> hooks.Partial | None:
     )
 
 
+def sync_facts(connection: Connection) -> hooks.Partial:
+    """What the connector's reports say of a connection's synchronisation, kind by kind."""
+    syncs = sync.syncs_of(connection)
+    return hooks.Partial(
+        "connector/_sync_facts.html", {"syncs": syncs}, (tuple(syncs), str(get_timezone()))
+    )
+
+
+def sync_json(connection: Connection) -> dict:
+    return {"sync": {s.kind.value: sync.as_json(s) for s in sync.syncs_of(connection)}}
+
+
+@cache  # an option is immutable; building it costs more than the query it shapes
+def summaries_with_user() -> Load:
+    return joinedload(User.amazon_connections).joinedload(Connection.sync_summaries)
+
+
 def add_hooks(app: Flask) -> None:
     hooks.add(app, hooks.ACCOUNT_SECTION, keys_section)
-    hooks.add(app, hooks.USER_LOADING, keys.read_with_user)
+    hooks.add(app, hooks.USER_LOADING, keys.read_with_user, summaries_with_user)
+    hooks.add(app, hooks.CONNECTION_FACTS, sync_facts)
+    hooks.add(app, hooks.CONNECTION_JSON, sync_json)
+    app.jinja_env.globals.update(
+        sync_kind_label=lambda kind: KINDS[kind], sync_state_label=lambda state: STATES[state]
+    )

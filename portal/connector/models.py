@@ -1,13 +1,16 @@
-"""Keys that the merchant's connector installations call the API with."""
+"""Keys that the merchant's connector installations call the API with, and the
+synchronisation runs they report."""
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
+from ..amazon.models import Connection
 from ..extensions import db
-from ..models import utcnow
+from ..models import str_enum, utcnow
 
 
 class ConnectorKey(db.Model):
@@ -31,3 +34,57 @@ class ConnectorKey(db.Model):
 
 # A merchant's keys, read with the logged-in user (hooks.USER_LOADING) for the token page.
 User.connector_keys = relationship(ConnectorKey, order_by=ConnectorKey.id.desc(), viewonly=True)
+
+
+class SyncKind(enum.StrEnum):
+    STOCK_AND_PRICES = "stock_and_prices"
+    ORDERS = "orders"
+
+
+class RunStatus(enum.StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+
+
+class SyncRun(db.Model):
+    """One synchronisation run as the connector reported it (the newest 50 of each kind)."""
+
+    __tablename__ = "connector_sync_run"
+    __table_args__ = (UniqueConstraint("connection_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("amazon_connection.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[str] = mapped_column(String(64))  # the connector's own id: a repeat is ignored
+    kind: Mapped[SyncKind] = mapped_column(str_enum(SyncKind, 32))
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus, 16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    items: Mapped[int | None]
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncSummary(db.Model):
+    """What a connection's runs of one kind say, kept up to date with each report: read with
+    the merchant's connections, so that a page needs no query for it."""
+
+    __tablename__ = "connector_sync_summary"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("amazon_connection.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[SyncKind] = mapped_column(str_enum(SyncKind, 32), primary_key=True)
+    last_run_at: Mapped[datetime | None]
+    last_status: Mapped[RunStatus | None] = mapped_column(str_enum(RunStatus, 16))
+    last_success_at: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+    failing_since: Mapped[datetime | None]  # the first failure after the last success
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+
+
+# Read with the merchant's connections (hooks.USER_LOADING): amazon knows nothing of the connector.
+Connection.sync_summaries = relationship(SyncSummary, viewonly=True)
