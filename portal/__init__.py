@@ -96,6 +96,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         CONNECTOR_API_LIMIT="300 per minute",
         # A synchronisation whose last success is older than this is shown as late.
         CONNECTOR_SYNC_EXPECTED_MINUTES=60,
+        # How often a page waiting for the connector's first run after a renewal asks again.
+        CONNECTOR_SYNC_POLL_SECONDS=30,
         # Mail: without a server, reminders are printed to the console.
         MAIL_SERVER=None,
         MAIL_PORT=25,

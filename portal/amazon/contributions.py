@@ -4,7 +4,7 @@ Central's origins for the forms, and the pages that keep the Referer to themselv
 
 from urllib.parse import urlsplit
 
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,8 +12,9 @@ from .. import faq, hooks
 from ..i18n import page_language
 from ..pagecache import per_language
 from . import connections
-from .marketplaces import central_hosts
-from .overview import TokenOverview, token_overview
+from .marketplaces import LANGUAGE_DEFAULTS, central_hosts
+from .messages import EVENTS, STATES, marketplace_label
+from .overview import TokenOverview, card_key, token_overview
 from .state import most_urgent
 
 
@@ -72,7 +73,19 @@ def seller_central_origins(app: Flask) -> set[str]:
     return origins
 
 
+def template_helpers() -> dict:
+    """Labels and keys that Amazon's templates (and those showing a connection) use."""
+    return {
+        "marketplace_label": marketplace_label,
+        "token_state_label": lambda state: STATES[state],
+        "event_label": lambda kind: EVENTS[kind],
+        "default_marketplace": LANGUAGE_DEFAULTS.get(g.get("lang", ""), "DE"),
+        "card_key": card_key,
+    }
+
+
 def add_hooks(app: Flask) -> None:
+    app.context_processor(template_helpers)
     hooks.add(app, hooks.ARTICLE_BOX, article_box)
     hooks.add(app, hooks.USER_LOADING, connections.read_with_user)
     hooks.add(app, hooks.BANNER, token_banner)

@@ -25,10 +25,10 @@ from ..pagecache import personal_page
 from ..security import keep_private, limiter
 from ..urls import is_own_path
 from . import connections, flow, seller_central, spapi
-from .marketplaces import LANGUAGE_DEFAULTS, MARKETPLACES
-from .messages import EVENTS, FAILURES, STATES, marketplace_label
+from .marketplaces import MARKETPLACES
+from .messages import FAILURES
 from .models import Connection
-from .overview import card_key, token_overview
+from .overview import token_overview
 
 bp = Blueprint("amazon", __name__)
 pages = localized_blueprint("amazon_pages", __name__)
@@ -294,14 +294,3 @@ def refreshed_part() -> ResponseReturnValue:
 
 def private(body: str) -> Response:
     return keep_private(current_app.make_response(body))
-
-
-@bp.app_context_processor
-def amazon_helpers() -> dict:
-    return {
-        "marketplace_label": marketplace_label,
-        "token_state_label": lambda state: STATES[state],
-        "event_label": lambda kind: EVENTS[kind],
-        "default_marketplace": LANGUAGE_DEFAULTS.get(g.get("lang", ""), "DE"),
-        "card_key": card_key,
-    }

@@ -49,5 +49,7 @@ def add_hooks(app: Flask) -> None:
     hooks.add(app, hooks.CONNECTION_FACTS, sync_facts)
     hooks.add(app, hooks.CONNECTION_JSON, sync_json)
     app.jinja_env.globals.update(
-        sync_kind_label=lambda kind: KINDS[kind], sync_state_label=lambda state: STATES[state]
+        sync_kind_label=lambda kind: KINDS[kind],
+        sync_state_label=lambda state: STATES[state],
+        sync_poll_seconds=app.config["CONNECTOR_SYNC_POLL_SECONDS"],
     )

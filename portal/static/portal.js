@@ -184,6 +184,35 @@ function popupResult() {
   }
 }
 
+// While the connector has not run since a renewal, ask now and then whether it has: the part
+// updates itself, without moving the reader's focus, and says that synchronisation resumed.
+const WAITING = "[data-sync-state='waiting']";
+
+function watchSynchronisation() {
+  const first = document.querySelector("[data-sync-poll]");
+  if (!first) return;
+  const every = Number(first.dataset.syncPoll) * 1000;
+  const poll = async () => {
+    const regions = [...document.querySelectorAll("[data-live-region]")]
+      .filter((region) => region.querySelector(WAITING));
+    if (!regions.length) return;
+    for (const region of document.hidden ? [] : regions) {
+      const response = await fetch(region.dataset.liveUrl, { credentials: "same-origin" });
+      if (!response.ok) continue;
+      const template = document.createElement("template");
+      template.innerHTML = (await response.text()).trim();
+      const fresh = template.content.firstElementChild;
+      if (fresh.querySelectorAll(WAITING).length >= region.querySelectorAll(WAITING).length) continue;
+      const resumed = region.querySelector("[data-sync-poll]").dataset.resumed;
+      region.replaceWith(fresh);
+      markStepsFrom(fresh);
+      announce(resumed);
+    }
+    window.setTimeout(poll, every);
+  };
+  window.setTimeout(poll, every);
+}
+
 function supportTools() {
   for (const button of document.querySelectorAll("[data-copy-target]")) {
     button.addEventListener("click", async () => {
@@ -205,4 +234,5 @@ document.addEventListener("DOMContentLoaded", () => {
   supportTools();
   renewals();
   popupResult();
+  watchSynchronisation();
 });

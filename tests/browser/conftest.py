@@ -16,7 +16,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    with LiveServer(live_app(Path(tmp_path_factory.mktemp("live")))) as server:
+    # Pages waiting for the connector ask every second (30 in production).
+    app = live_app(Path(tmp_path_factory.mktemp("live")), CONNECTOR_SYNC_POLL_SECONDS=1)
+    with LiveServer(app) as server:
         yield server
 
 

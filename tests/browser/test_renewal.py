@@ -5,10 +5,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
+from portal.accounts.services import find_user
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
+from portal.connector import keys
+from portal.extensions import db
+from portal.models import utcnow
 from tests.flow import SELLER_PASSWORD
 from tests.helpers import add_user
 
@@ -167,4 +172,46 @@ def test_the_login_uri_question_and_the_password_page_are_accessible(
     assert axe(page) == []
     page.goto(f"/{lang}/account/password")
     expect(page.locator("form")).not_to_have_count(0)
+    assert axe(page) == []
+
+
+def connector_reports(server, email: str) -> tuple[str, list[str]]:
+    """The merchant's connection renewed a minute ago, its connector last ran before that:
+    a key for the connector and the URL it reports runs to."""
+    with server.app.app_context():
+        user = find_user(email)
+        (connection,) = user.amazon_connections
+        connection.authorized_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        key = keys.create(user.id, "Shop")[1]
+        url = f"{server.url}/api/v1/connector/connections/{connection.id}/sync-runs"
+    for kind in ("stock_and_prices", "orders"):
+        report(url, key, f"before-{kind}", kind, minutes_ago=5)
+    return key, url
+
+
+def report(url: str, key: str, run_id: str, kind: str, minutes_ago: int = 0) -> None:
+    finished = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    body = {"run_id": run_id, "kind": kind, "status": "ok", "items": 3,
+            "started_at": (finished - timedelta(seconds=30)).isoformat(),
+            "finished_at": finished.isoformat()}  # fmt: skip
+    answer = requests.post(url, json=body, headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert answer.status_code == 201, answer.text
+
+
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
+def test_the_live_box_shows_when_synchronisation_resumes(page, live_server, expiring_merchant, axe):
+    email, lang, _ = expiring_merchant
+    key, url = connector_reports(live_server, email)
+    log_in(page, email, lang, ARTICLES[lang])
+    box = page.locator("#your-token")
+    expect(box.locator("[data-sync-state='waiting']")).to_have_count(2)
+    assert axe(page) == []
+    page.evaluate("window.__notReloaded = true")
+    report(url, key, "after-orders", "orders")
+    expect(box.locator("[data-sync-state='running']")).to_have_count(1)
+    report(url, key, "after-stock", "stock_and_prices")
+    expect(box.locator("[data-sync-state='running']")).to_have_count(2)
+    expect(page.locator("#announcer")).not_to_be_empty()
+    assert page.evaluate("window.__notReloaded") is True
     assert axe(page) == []
