@@ -81,6 +81,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         AMAZON_APPLICATION_ID=None,
         AMAZON_CLIENT_ID=None,
         AMAZON_CLIENT_SECRET=None,
+        # Its expiry date (Amazon asks for a new one every 180 days), and the new one while
+        # both are valid: see amazon/secret.py.
+        AMAZON_CLIENT_SECRET_EXPIRES=None,
+        AMAZON_CLIENT_SECRET_NEXT=None,
         AMAZON_DRAFT_APP=False,
         AMAZON_TOKEN_URL=None,
         AMAZON_SELLER_CENTRAL_URL=None,
@@ -206,14 +210,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_commands(app: Flask) -> None:
     """The `flask` command groups: the catalogs' (core) and each feature's own."""
     from .accounts.cli import users
-    from .amazon.cli import tokens
+    from .amazon.cli import amazon, tokens
     from .amazon.sandbox.demo import demo
     from .connector.cli import connector_keys
     from .faq.cli import faq
     from .reminders.cli import reminders
 
     cli.register(app)
-    for group in (users, demo, reminders, tokens, faq, connector_keys):
+    for group in (users, demo, reminders, tokens, amazon, faq, connector_keys):
         app.cli.add_command(group)
 
 

@@ -32,6 +32,8 @@ ACCOUNT_SECTION = "account_section"
 CONNECTION_FACTS = "connection_facts"
 # Called with an Amazon connection in the JSON answers about it: a dict of fields to add.
 CONNECTION_JSON = "connection_json"
+# Called by /readyz: a short warning for monitoring (the portal still serves), or None.
+READINESS = "readiness"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.
 NAVIGATION = "navigation"
 # Called with a language code: the URL of the site's home page in it, or None; the first

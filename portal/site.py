@@ -28,7 +28,8 @@ def switch_language(code: str) -> ResponseReturnValue:
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """The process is alive."""
-    return {"status": "ok"}
+    warnings = [warning for check in hooks.get(hooks.READINESS) if (warning := check())]
+    return {"status": "ok", "warnings": warnings} if warnings else {"status": "ok"}
 
 
 @bp.get("/readyz")
@@ -40,7 +41,8 @@ def readyz() -> ResponseReturnValue:
         db.session.rollback()
         current_app.logger.warning("database not reachable")
         return {"status": "database unavailable"}, 503
-    return {"status": "ok"}
+    warnings = [warning for check in hooks.get(hooks.READINESS) if (warning := check())]
+    return {"status": "ok", "warnings": warnings} if warnings else {"status": "ok"}
 
 
 @bp.get("/robots.txt")

@@ -7,8 +7,10 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from .models import Connection, StoredAccessToken
+from .secret import secret_status
 
 tokens = AppGroup("tokens", help="Stored Amazon refresh tokens.")
+amazon = AppGroup("amazon", help="The app's registration with Amazon.")
 
 
 @tokens.command("rotate-key")
@@ -21,3 +23,20 @@ def rotate_key() -> None:
     db.session.execute(db.update(StoredAccessToken).values(token=None, source=None))
     db.session.commit()
     click.echo(f"Re-encrypted {len(connections)} refresh token(s) with the first key.")
+
+
+@amazon.command("secret-status")
+def secret_status_command() -> None:
+    """When the app's LWA client secret expires (PORTAL_AMAZON_CLIENT_SECRET_EXPIRES)."""
+    status = secret_status(current_app.config)
+    if status.expires_on is None:
+        click.echo("PORTAL_AMAZON_CLIENT_SECRET_EXPIRES is not set: the expiry date is unknown.")
+        return
+    left = (
+        f"expired {-status.days_left} days ago"
+        if status.days_left < 0
+        else f"{status.days_left} days left"
+    )
+    click.echo(f"The Amazon client secret expires on {status.expires_on} ({left}).")
+    if current_app.config["AMAZON_CLIENT_SECRET_NEXT"]:
+        click.echo("A new secret is set (PORTAL_AMAZON_CLIENT_SECRET_NEXT): it is tried first.")

@@ -7,16 +7,18 @@ Amazon's consent URL takes `application_id` (not `client_id`) and its redirect c
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from authlib.common.security import generate_token
-from authlib.integrations.base_client import MismatchingStateError
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import Flask, current_app, session
 
 from ..urls import with_query
 from .marketplaces import MARKETPLACES, SPAPI_HOSTS
+from .secret import expiry_date, secrets_to_try
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 # Where the built-in sandbox answers when it stands in for Amazon.
@@ -121,19 +123,38 @@ class AmazonApp(FlaskOAuth2App):
         return self.fetch_access_token(redirect_uri=redirect_uri, code=code)
 
     def refresh(self, refresh_token: str) -> dict:
-        with self._get_oauth_client() as client:
+        def ask(client) -> dict:
             return client.refresh_token(
                 absolute(self.access_token_url),
                 refresh_token=refresh_token,
                 timeout=current_app.config["AMAZON_TIMEOUT"],
             )
 
+        return self.with_each_secret(ask)
+
     def fetch_access_token(self, redirect_uri=None, **kwargs):
         kwargs.setdefault("timeout", current_app.config["AMAZON_TIMEOUT"])
-        with self._get_oauth_client() as client:
+
+        def ask(client) -> dict:
             if redirect_uri is not None:
                 client.redirect_uri = redirect_uri
             return client.fetch_token(absolute(self.access_token_url), **kwargs)
+
+        return self.with_each_secret(ask)
+
+    def with_each_secret(self, ask: Callable) -> dict:
+        """Ask LWA with the new client secret first, if there is one, and with the current one
+        when LWA answers invalid_client (the new one is not active yet)."""
+        secrets = secrets_to_try(current_app.config)
+        for number, secret in enumerate(secrets, start=1):
+            with self._get_oauth_client() as client:
+                client.client_secret = secret
+                try:
+                    return ask(client)
+                except OAuthError as error:
+                    if error.error != "invalid_client" or number == len(secrets):
+                        raise
+        raise OAuthError("invalid_client", "no client secret is configured")
 
 
 class AccessTokens:
@@ -167,6 +188,7 @@ def configure(app: Flask) -> None:
     if config["AMAZON_SANDBOX"]:
         use_sandbox(app)
     config["AMAZON_TOKEN_URL"] = config["AMAZON_TOKEN_URL"] or LWA_TOKEN_URL
+    expiry_date(config["AMAZON_CLIENT_SECRET_EXPIRES"])  # a wrong date stops the start here
     # One registry per app: Authlib caches clients by name, and tests build many apps.
     oauth = OAuth(app)
     client = oauth.register(
@@ -190,8 +212,10 @@ def use_sandbox(app: Flask) -> None:
     for key, value in {**SANDBOX_PATHS, **SANDBOX_APP}.items():
         config[key] = config[key] or value
     folder = Path(app.instance_path)
-    config["AMAZON_CLIENT_SECRET"] = config["AMAZON_CLIENT_SECRET"] or instance_secret(
-        folder, "sandbox-client-secret"
+    # The sandbox's Amazon knows its own secret; the portal uses it unless told otherwise.
+    config["AMAZON_SANDBOX_CLIENT_SECRET"] = instance_secret(folder, "sandbox-client-secret")
+    config["AMAZON_CLIENT_SECRET"] = (
+        config["AMAZON_CLIENT_SECRET"] or config["AMAZON_SANDBOX_CLIENT_SECRET"]
     )
     config["AMAZON_SANDBOX_SIGNING_KEY"] = config["AMAZON_SANDBOX_SIGNING_KEY"] or instance_secret(
         folder, "sandbox-signing-key"

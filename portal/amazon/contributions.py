@@ -4,17 +4,19 @@ Central's origins for the forms, and the pages that keep the Referer to themselv
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g, url_for
+from flask import Flask, current_app, g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import faq, hooks
+from ..accounts.models import Role
 from ..i18n import page_language
 from ..pagecache import per_language
 from . import connections
 from .marketplaces import LANGUAGE_DEFAULTS, central_hosts
 from .messages import EVENTS, STATES, marketplace_label
 from .overview import TokenOverview, card_key, token_overview
+from .secret import WARN_ADMINS_DAYS, readiness_warning, secret_status
 from .state import most_urgent
 
 
@@ -40,6 +42,20 @@ def token_banner() -> hooks.Partial | None:
         return None
     key = (urgent.state, urgent.days_left)
     return hooks.Partial("amazon/_banner.html", {"banner": urgent}, key)
+
+
+def secret_banner() -> hooks.Partial | None:
+    """For admins, from a month before the app's client secret expires (amazon/secret.py)."""
+    if not current_user.is_authenticated or current_user.role is not Role.ADMIN:
+        return None
+    status = secret_status(current_app.config)
+    if not status.within(WARN_ADMINS_DAYS):
+        return None
+    return hooks.Partial("amazon/_secret_banner.html", {"secret": status}, (status,))
+
+
+def secret_readiness() -> str | None:
+    return readiness_warning(current_app.config)
 
 
 def renew_dialog() -> hooks.Partial | None:
@@ -88,7 +104,8 @@ def add_hooks(app: Flask) -> None:
     app.context_processor(template_helpers)
     hooks.add(app, hooks.ARTICLE_BOX, article_box)
     hooks.add(app, hooks.USER_LOADING, connections.read_with_user)
-    hooks.add(app, hooks.BANNER, token_banner)
+    hooks.add(app, hooks.BANNER, token_banner, secret_banner)
+    hooks.add(app, hooks.READINESS, secret_readiness)
     hooks.add(app, hooks.END_OF_PAGE, renew_dialog)
     hooks.add(app, hooks.NAVIGATION, token_link)
     hooks.add(app, hooks.LANDING, token_page)

@@ -45,7 +45,7 @@ def check_client(fields: dict) -> None:
         raise CLIENT_FAILED
     if (
         fields.get("client_id") != config["AMAZON_CLIENT_ID"]
-        or fields.get("client_secret") != config["AMAZON_CLIENT_SECRET"]
+        or fields.get("client_secret") != config["AMAZON_SANDBOX_CLIENT_SECRET"]
     ):
         raise CLIENT_FAILED
 
