@@ -53,6 +53,9 @@ case "${1:-serve}" in
         install ""
         "$VENV/bin/flask" --app portal db upgrade
         "$VENV/bin/flask" --app portal demo
+        # The demo merchant's simulated connector reports a run every minute (with the sandbox
+        # only: it says so and stops otherwise). Ctrl-C stops it with the portal.
+        "$VENV/bin/flask" --app portal sandbox connector &
         exec "$VENV/bin/flask" --app portal run --host 127.0.0.1 --port 5000
         ;;
     test)

@@ -213,11 +213,12 @@ def register_commands(app: Flask) -> None:
     from .amazon.cli import amazon, tokens
     from .amazon.sandbox.demo import demo
     from .connector.cli import connector_keys
+    from .connector.simulation import sandbox
     from .faq.cli import faq
     from .reminders.cli import reminders
 
     cli.register(app)
-    for group in (users, demo, reminders, tokens, amazon, faq, connector_keys):
+    for group in (users, demo, reminders, tokens, amazon, faq, connector_keys, sandbox):
         app.cli.add_command(group)
 
 

@@ -273,3 +273,28 @@ def test_staff_have_no_connector_keys(app, client, auth):
     token = csrf_token(client.get("/en/").get_data(as_text=True))
     answer = client.post("/en/account/connector-keys", data={"csrf_token": token, "name": "x"})
     assert answer.status_code == 403
+
+
+def test_the_simulated_connector_reports_what_really_happens(server, connection):
+    from portal.connector.simulation import SimulatedConnector
+
+    key = new_key(server.app)
+    simulated = SimulatedConnector(server.url, key)
+    reports = simulated.run_once()
+    assert [(r["kind"], r["status"]) for r in reports] == [
+        ("stock_and_prices", "ok"),
+        ("orders", "ok"),
+    ]
+    change(server.app, connection["id"], expires_at=utcnow() - timedelta(minutes=1))
+    failed = simulated.run_once()
+    assert {r["status"] for r in failed} == {"failed"}
+    assert failed[0]["error"]["code"] == "expired"
+    with server.app.app_context():
+        (state,) = {s.state for s in sync_states(server.app, connection["id"])}
+    assert state == "stopped"
+
+
+def sync_states(app, connection_id: int):
+    from portal.connector.sync import syncs_of
+
+    return syncs_of(db.session.get(Connection, connection_id))
