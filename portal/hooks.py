@@ -27,8 +27,9 @@ END_OF_PAGE = "end_of_page"
 # Called on a logged-in user's own page (the token page): a Partial or None, after the page's
 # own content, with a key if the page may be kept (see pagecache.personal_page).
 ACCOUNT_SECTION = "account_section"
-# Called with an Amazon connection where a page shows its facts (card, live box, support's
-# page): a Partial or None, with a key (the connector's synchronisation).
+# Called with an Amazon connection and whether the page shows it in detail (card, support's
+# page) or in short (the article's box): a Partial or None, with a key (the connector's
+# synchronisation).
 CONNECTION_FACTS = "connection_facts"
 # Called with an Amazon connection in the JSON answers about it: a dict of fields to add.
 CONNECTION_JSON = "connection_json"
@@ -171,8 +172,8 @@ def article_box(context: Context, page: object) -> Markup:
 
 
 @pass_context
-def connection_facts(context: Context, connection: object) -> Markup:
-    return rendered(context, CONNECTION_FACTS, connection)
+def connection_facts(context: Context, connection: object, detailed: bool = True) -> Markup:
+    return rendered(context, CONNECTION_FACTS, connection, detailed)
 
 
 def connection_json(connection: object) -> dict:

@@ -160,3 +160,22 @@ def test_reports_are_rate_limited_per_key(build_app):
         setup = app.test_client(), {"Authorization": f"Bearer {key}"}, connection.id, None
     codes = [send(setup, report(run_id=f"r{n}")).status_code for n in range(4)]
     assert codes == [201, 201, 201, 429]
+
+
+def test_each_card_lists_its_own_runs(app, setup):
+    """Two merchants whose runs say the same: each token page lists its own runs."""
+    other_id = add_user(app, "other@example.com", language="de")
+    with app.app_context():
+        connection = simulated_connection(other_id, sellers.new_seller("Laden", "EU"), "DE", 200)
+        other_key = keys.create(other_id, "Shop")[1]
+        other_connection = connection.id
+    other = app.test_client()
+    client_login(other, "other@example.com")
+    body = report(run_id="same", minutes_ago=2)
+    assert send(setup, {**body, "items": 111}).status_code == 201
+    theirs = (app.test_client(), {"Authorization": f"Bearer {other_key}"}, other_connection, other)
+    assert send(theirs, {**body, "items": 222}).status_code == 201
+    mine = setup[3].get("/de/account/amazon").get_data(as_text=True)
+    their_page = other.get("/de/account/amazon").get_data(as_text=True)
+    assert "<td>111</td>" in mine and "<td>222</td>" not in mine
+    assert "<td>222</td>" in their_page and "<td>111</td>" not in their_page

@@ -53,5 +53,5 @@ def card_key(connection: Connection, status: Status) -> tuple:
         connection.last_event_id,
         status,
         str(get_timezone()),
-        hooks.parts_key(hooks.parts(hooks.CONNECTION_FACTS, connection)),
+        hooks.parts_key(hooks.parts(hooks.CONNECTION_FACTS, connection, True)),
     )

@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..amazon.contributions import merchant
 from ..amazon.models import Connection
 from . import keys, sync
-from .messages import KINDS, STATES
+from .messages import KINDS, RUN_STATUSES, STATES
 
 
 def keys_section() -> hooks.Partial | None:
@@ -26,12 +26,13 @@ def keys_section() -> hooks.Partial | None:
     )
 
 
-def sync_facts(connection: Connection) -> hooks.Partial:
-    """What the connector's reports say of a connection's synchronisation, kind by kind."""
+def sync_facts(connection: Connection, detailed: bool) -> hooks.Partial:
+    """What the connector's reports say of a connection's synchronisation, kind by kind; in
+    detail, with the runs it reported (read only when the part is rendered again)."""
     syncs = sync.syncs_of(connection)
-    return hooks.Partial(
-        "connector/_sync_facts.html", {"syncs": syncs}, (tuple(syncs), str(get_timezone()))
-    )
+    values = {"syncs": syncs, "detailed": detailed, "connection_id": connection.id}
+    key = (connection.id, tuple(syncs), detailed, str(get_timezone()))
+    return hooks.Partial("connector/_sync_facts.html", values, key)
 
 
 def sync_json(connection: Connection) -> dict:
@@ -52,4 +53,6 @@ def add_hooks(app: Flask) -> None:
         sync_kind_label=lambda kind: KINDS[kind],
         sync_state_label=lambda state: STATES[state],
         sync_poll_seconds=app.config["CONNECTOR_SYNC_POLL_SECONDS"],
+        sync_runs=sync.runs_of,
+        run_status_label=lambda status: RUN_STATUSES[status],
     )

@@ -152,13 +152,10 @@ def prune(connection_id: int, kind: SyncKind) -> None:
     db.session.commit()
 
 
-def history(connection_id: int, kind: SyncKind) -> list[SyncRun]:
-    query = (
-        select(SyncRun)
-        .where(SyncRun.connection_id == connection_id, SyncRun.kind == kind)
-        .order_by(SyncRun.finished_at.desc(), SyncRun.id.desc())
-    )
-    return list(db.session.scalars(query.limit(KEPT_RUNS)))
+def runs_of(connection_id: int) -> list[SyncRun]:
+    """The runs kept for a connection, newest first (KEPT_RUNS of each kind at most)."""
+    query = select(SyncRun).where(SyncRun.connection_id == connection_id)
+    return list(db.session.scalars(query.order_by(SyncRun.finished_at.desc(), SyncRun.id.desc())))
 
 
 def syncs_of(connection: Connection, now: datetime | None = None) -> list[Sync]:
