@@ -235,3 +235,33 @@ def test_the_connector_keys_come_from_the_connector(app, expiring):
     page = expiring.get("/fr/account/amazon")
     assert page.status_code == 200 and 'id="connector-keys"' not in page.text
     assert "connection-card" in page.text
+
+
+def test_the_synchronisation_facts_come_from_the_connector(app, expiring):
+    assert "sync-facts" in expiring.get("/fr/account/amazon").text
+    assert "sync" in expiring.get("/api/v1/amazon/connections").get_json()[0]
+    without(app, hooks.CONNECTION_FACTS, connector.sync_facts)
+    without(app, hooks.CONNECTION_JSON, connector.sync_json)
+    page = expiring.get("/fr/account/amazon")
+    assert page.status_code == 200 and "sync-facts" not in page.text
+    assert "connection-card" in page.text
+    (connection,) = expiring.get("/api/v1/amazon/connections").get_json()
+    assert "sync" not in connection and connection["state"] == "expiring"
+
+
+def test_the_client_secrets_warning_comes_from_amazon(app):
+    app.config["AMAZON_CLIENT_SECRET_EXPIRES"] = "2000-01-01"
+    assert "client secret" in app.test_client().get("/readyz").get_json()["warnings"][0]
+    without(app, hooks.READINESS, amazon.secret_readiness)
+    assert app.test_client().get("/readyz").get_json() == {"status": "ok"}
+
+
+def test_the_client_secrets_banner_comes_from_amazon(app):
+    app.config["AMAZON_CLIENT_SECRET_EXPIRES"] = "2000-01-01"
+    add_user(app, "admin@example.com", role="admin", language="en")
+    admin = app.test_client()
+    client_login(admin, "admin@example.com")
+    assert "client secret" in admin.get("/en/").text
+    without(app, hooks.BANNER, amazon.secret_banner)
+    page = admin.get("/en/")
+    assert page.status_code == 200 and "client secret" not in page.text
