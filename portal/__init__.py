@@ -165,6 +165,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(amazon_views.pages)
     app.register_blueprint(support_views.bp)
     app.register_blueprint(connector_api.bp)
+    app.register_blueprint(connector_api.docs)
     app.register_blueprint(connector_views.pages)
     csrf.exempt(connector_api.bp)  # called with a key, never with the browser's cookies
     if app.config["AMAZON_SANDBOX"]:

@@ -1,6 +1,7 @@
 """The connector's API: keys, its merchant's connections and Amazon access tokens, against
 the built-in sandbox standing in for Login with Amazon."""
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -298,3 +299,45 @@ def sync_states(app, connection_id: int):
     from portal.connector.sync import syncs_of
 
     return syncs_of(db.session.get(Connection, connection_id))
+
+
+def test_answers_match_the_openapi_document(server, connection):
+    from openapi_core import OpenAPI
+    from openapi_core.testing import MockRequest, MockResponse
+
+    document = requests.get(f"{server.url}/api/v1/openapi.json", timeout=10).json()
+    spec = OpenAPI.from_dict(document)  # a valid OpenAPI 3.1 document, or it raises
+    key = new_key(server.app)
+    report = {"run_id": "r1", "kind": "orders", "status": "ok", "items": 4,
+              "started_at": "2026-12-01T10:00:00Z",
+              "finished_at": "2026-12-01T10:01:00Z"}  # fmt: skip
+    calls = [
+        ("get", "/connections", None, key),
+        ("post", f"/connections/{connection['id']}/access-token", None, key),
+        ("post", f"/connections/{connection['id']}/access-token", None, "pck_wrong"),
+        ("post", "/connections/999999/access-token", None, key),
+        ("post", f"/connections/{connection['id']}/sync-runs", report, key),
+        ("post", f"/connections/{connection['id']}/sync-runs", report, key),
+        ("post", f"/connections/{connection['id']}/sync-runs", {**report, "kind": "x"}, key),
+    ]
+    statuses = []
+    for method, path, body, presented in calls:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Authorization": f"Bearer {presented}", "Content-Type": "application/json"}
+        answer = requests.request(method, f"{server.url}{API}{path}", data=data,
+                                  headers=headers, timeout=30)  # fmt: skip
+        request = MockRequest(server.url, method, f"{API}{path}", headers=headers, data=data)
+        if answer.status_code < 400:
+            spec.validate_request(request)
+        spec.validate_response(request, MockResponse(answer.content, answer.status_code))
+        statuses.append(answer.status_code)
+    assert statuses == [200, 200, 401, 404, 201, 200, 400]
+    change(server.app, connection["id"], revoked_at=utcnow())
+    path = f"{API}/connections/{connection['id']}/access-token"
+    headers = {"Authorization": f"Bearer {key}"}
+    refused = requests.post(f"{server.url}{path}", headers=headers, timeout=30)
+    assert refused.status_code == 409
+    spec.validate_response(
+        MockRequest(server.url, "post", path, headers=headers),
+        MockResponse(refused.content, refused.status_code),
+    )

@@ -14,10 +14,11 @@ from ..amazon.models import Connection
 from ..amazon.state import TokenState
 from ..extensions import db
 from ..security import keep_private, limiter
-from . import keys, sync
+from . import keys, openapi, sync
 from .models import ConnectorKey, SyncRun
 
 bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
+docs = Blueprint("connector_docs", __name__)
 MAX_REPORT_BYTES = 8192
 
 
@@ -177,3 +178,12 @@ NO_ACCESS = {
 def renew_url(language: str) -> str:
     article = current_app.config["TOKEN_ARTICLE_ID"]
     return portal_url("faq_root.short_link", article_id=article, lang=language) + "#steps"
+
+
+@docs.get("/api/v1/openapi.json")
+def openapi_document() -> ResponseReturnValue:
+    """The connector API described in OpenAPI 3.1 (public: it holds no secret)."""
+    response = jsonify(openapi.document())
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
