@@ -102,6 +102,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         CONNECTOR_SYNC_EXPECTED_MINUTES=60,
         # How often a page waiting for the connector's first run after a renewal asks again.
         CONNECTOR_SYNC_POLL_SECONDS=30,
+        # Webhooks to loopback and private addresses, and over plain http: development only,
+        # unless set.
+        CONNECTOR_WEBHOOKS_PRIVATE_OK=None,
         # Mail: without a server, reminders are printed to the console.
         MAIL_SERVER=None,
         MAIL_PORT=25,
@@ -213,13 +216,24 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users
     from .amazon.cli import amazon, tokens
     from .amazon.sandbox.demo import demo
-    from .connector.cli import connector_keys
+    from .connector.cli import connector_keys, webhook_commands
     from .connector.simulation import sandbox
     from .faq.cli import faq
     from .reminders.cli import reminders
 
     cli.register(app)
-    for group in (users, demo, reminders, tokens, amazon, faq, connector_keys, sandbox):
+    groups = (
+        users,
+        demo,
+        reminders,
+        tokens,
+        amazon,
+        faq,
+        connector_keys,
+        webhook_commands,
+        sandbox,
+    )
+    for group in groups:
         app.cli.add_command(group)
 
 

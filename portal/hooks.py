@@ -33,6 +33,9 @@ ACCOUNT_SECTION = "account_section"
 CONNECTION_FACTS = "connection_facts"
 # Called with an Amazon connection in the JSON answers about it: a dict of fields to add.
 CONNECTION_JSON = "connection_json"
+# Called with each event amazon records about a connection (renewed, revoked...), before the
+# change is committed: what a feature writes then is committed with it (the webhooks' outbox).
+CONNECTION_EVENT = "connection_event"
 # Called by /readyz: a short warning for monitoring (the portal still serves), or None.
 READINESS = "readiness"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.

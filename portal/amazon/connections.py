@@ -23,7 +23,11 @@ def vault() -> TokenVault:
 def record(
     user_id: int, connection: Connection | None, kind: EventKind, detail: str | None = None
 ) -> None:
-    db.session.add(Event(user_id=user_id, connection=connection, kind=kind, detail=detail))
+    """Add an event to the change being made; features add theirs to the same transaction."""
+    event = Event(user_id=user_id, connection=connection, kind=kind, detail=detail)
+    db.session.add(event)
+    for hook in hooks.get(hooks.CONNECTION_EVENT):
+        hook(event)
 
 
 @cache  # an option is immutable; building it costs more (0.17 ms) than the query it shapes

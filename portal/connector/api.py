@@ -14,7 +14,7 @@ from ..amazon.models import Connection
 from ..amazon.state import TokenState
 from ..extensions import db
 from ..security import keep_private, limiter
-from . import keys, openapi, sync
+from . import keys, openapi, sync, webhooks
 from .models import ConnectorKey, SyncRun
 
 bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
@@ -110,6 +110,49 @@ def report_run(connection_id: int) -> ResponseReturnValue:
     answer = keep_private(jsonify(run=run_json(run), sync=sync.as_json(current)))
     answer.status_code = 201 if new else 200
     return answer
+
+
+@bp.post("/webhooks")
+@limit
+def add_webhook() -> ResponseReturnValue:
+    """Register an endpoint: {"url", "events"} -> {"id", "secret"} (the secret shown once)."""
+    body = request.get_json(silent=True)
+    try:
+        wanted = webhooks.Registration.model_validate(body)
+        endpoint, secret = webhooks.register(g.connector_key.user_id, wanted.url, wanted.events)
+    except ValidationError as refused:
+        return invalid([problem(detail) for detail in refused.errors(include_url=False)])
+    except webhooks.RefusedEndpoint as refused:
+        return invalid([f"url: {refused}"])
+    answer = keep_private(jsonify(webhook_json(endpoint) | {"secret": secret}))
+    answer.status_code = 201
+    return answer
+
+
+@bp.get("/webhooks")
+@limit
+def list_webhooks() -> ResponseReturnValue:
+    mine = webhooks.endpoints_of(g.connector_key.user_id)
+    return keep_private(jsonify([webhook_json(endpoint) for endpoint in mine]))
+
+
+@bp.delete("/webhooks/<int:endpoint_id>")
+@limit
+def remove_webhook(endpoint_id: int) -> ResponseReturnValue:
+    if not webhooks.remove(g.connector_key.user_id, endpoint_id):
+        return error(404, "not_found", _("No such webhook for this key."))
+    return "", 204
+
+
+def webhook_json(endpoint) -> dict:
+    return {
+        "id": endpoint.id,
+        "url": endpoint.url,
+        "events": endpoint.events.split(),
+        "failing_since": connections.iso(endpoint.failing_since)
+        if endpoint.failing_since
+        else None,
+    }
 
 
 def invalid(problems: list[str]) -> ResponseReturnValue:

@@ -4,8 +4,9 @@ import click
 from flask.cli import AppGroup
 
 from ..accounts.services import find_user
-from . import keys
+from . import keys, webhooks
 
+webhook_commands = AppGroup("webhooks", help="Events sent to the connectors' endpoints.")
 connector_keys = AppGroup(
     "connector-keys", help="Keys that connector installations call the API with."
 )
@@ -48,3 +49,10 @@ def revoke(key_id: int) -> None:
         raise click.ClickException(f"no key {key_id}")
     keys.revoke(key)
     click.echo(f"Revoked key {key.id} ({key.name}).")
+
+
+@webhook_commands.command("deliver")
+def deliver() -> None:
+    """One pass over the deliveries that are due (for cron, and the tests)."""
+    tried = webhooks.deliver_due()
+    click.echo(f"Tried {tried} deliver{'y' if tried == 1 else 'ies'}.")

@@ -12,7 +12,7 @@ from .. import hooks
 from ..accounts.models import User
 from ..amazon.contributions import merchant
 from ..amazon.models import Connection
-from . import keys, sync
+from . import keys, sync, webhooks
 from .messages import KINDS, RUN_STATUSES, STATES
 
 
@@ -45,6 +45,9 @@ def summaries_with_user() -> Load:
 
 
 def add_hooks(app: Flask) -> None:
+    if app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] is None:
+        app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] = app.config["ENV"] == "development"
+    hooks.add(app, hooks.CONNECTION_EVENT, webhooks.on_event)
     hooks.add(app, hooks.ACCOUNT_SECTION, keys_section)
     hooks.add(app, hooks.USER_LOADING, keys.read_with_user, summaries_with_user)
     hooks.add(app, hooks.CONNECTION_FACTS, sync_facts)

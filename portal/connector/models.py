@@ -4,7 +4,7 @@ synchronisation runs they report."""
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -88,3 +88,71 @@ class SyncSummary(db.Model):
 
 # Read with the merchant's connections (hooks.USER_LOADING): amazon knows nothing of the connector.
 Connection.sync_summaries = relationship(SyncSummary, viewonly=True)
+
+
+class WebhookEndpoint(db.Model):
+    """Where a merchant's connector wants events; its signing secret is kept encrypted (the
+    portal signs with it), and it is shown to the merchant once."""
+
+    __tablename__ = "connector_webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    events: Mapped[str] = mapped_column(String(500))  # space-separated event types
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    failing_since: Mapped[datetime | None]  # a delivery gave up after three days of retries
+
+    def wants(self, event: str) -> bool:
+        return event in self.events.split()
+
+
+class WebhookMessage(db.Model):
+    """An event, written in the same transaction as the change that caused it (the outbox)."""
+
+    __tablename__ = "connector_webhook_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    msg_id: Mapped[str] = mapped_column(String(40), unique=True)  # webhook-id, stable on retries
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    """One message to one endpoint, until it is delivered or given up."""
+
+    __tablename__ = "connector_webhook_delivery"
+    __table_args__ = (UniqueConstraint("message_id", "endpoint_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("connector_webhook_message.id"))
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("connector_webhook_endpoint.id", ondelete="CASCADE"), index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None]  # a worker is sending it
+    delivered_at: Mapped[datetime | None]
+    gave_up_at: Mapped[datetime | None]
+
+    message: Mapped[WebhookMessage] = relationship()
+    endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+class WebhookAttempt(db.Model):
+    """What one attempt got: listed for the merchant."""
+
+    __tablename__ = "connector_webhook_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("connector_webhook_delivery.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None]
+    latency_ms: Mapped[int]
+    error: Mapped[str | None] = mapped_column(String(255))
+    response: Mapped[str | None] = mapped_column(String(1024))  # the first kilobyte only
