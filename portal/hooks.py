@@ -36,6 +36,9 @@ CONNECTION_JSON = "connection_json"
 # Called with each event amazon records about a connection (renewed, revoked...), before the
 # change is committed: what a feature writes then is committed with it (the webhooks' outbox).
 CONNECTION_EVENT = "connection_event"
+# Called with a connection and its reminder's step ("30" ... "2" days left, or "expired") when
+# that reminder is first due, before that is committed (the webhooks' outbox).
+TOKEN_REMINDER = "token_reminder"
 # Called by /readyz: a short warning for monitoring (the portal still serves), or None.
 READINESS = "readiness"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.

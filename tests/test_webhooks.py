@@ -217,3 +217,22 @@ def delivery_attempts(delivery):
 
     query = db.select(WebhookAttempt).where(WebhookAttempt.delivery_id == delivery.id)
     return db.session.scalars(query.order_by(WebhookAttempt.id)).all()
+
+
+def test_reminders_send_expiring_and_expired_once(build_app, receiver):
+    from portal.reminders.services import send_due
+
+    app = build_app(BASE_URL="https://help.example.com")  # mails are printed: no server set
+    user_id = add_user(app, "marie@example.com")
+    with app.app_context():
+        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 9)
+        connection_id, expires = connection.id, connection.expires_at
+    subscribe(app, user_id, receiver.url, ("connection.expiring", "connection.expired"))
+    with app.app_context():
+        for as_of in (utcnow(), utcnow(), expires + timedelta(hours=1)):
+            send_due(as_of, echo=lambda *_: None)
+    assert deliver(app) == 2
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [e["type"] for e in events] == ["connection.expiring", "connection.expired"]
+    assert events[0]["data"]["days_left"] == 9
+    assert {e["data"]["connection"]["id"] for e in events} == {connection_id}

@@ -48,6 +48,7 @@ def add_hooks(app: Flask) -> None:
     if app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] is None:
         app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] = app.config["ENV"] == "development"
     hooks.add(app, hooks.CONNECTION_EVENT, webhooks.on_event)
+    hooks.add(app, hooks.TOKEN_REMINDER, webhooks.on_reminder)
     hooks.add(app, hooks.ACCOUNT_SECTION, keys_section)
     hooks.add(app, hooks.USER_LOADING, keys.read_with_user, summaries_with_user)
     hooks.add(app, hooks.CONNECTION_FACTS, sync_facts)

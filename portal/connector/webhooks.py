@@ -94,10 +94,21 @@ def on_event(event: Event) -> None:
         queue(event.user_id, EVENTS[event.kind], event.connection)
 
 
-def queue(user_id: int, event: str, connection: Connection | None) -> WebhookMessage | None:
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.user_id == user_id)
-    ).all()
+def on_reminder(connection: Connection, step: str) -> None:
+    """A token's reminder is due for the first time (hooks.TOKEN_REMINDER): expiring or expired."""
+    if step == "expired":
+        queue(connection.user_id, "connection.expired", connection)
+    else:
+        queue(connection.user_id, "connection.expiring", connection, days_left=int(step))
+
+
+def queue(
+    user_id: int, event: str, connection: Connection | None, **data: object
+) -> WebhookMessage | None:
+    with db.session.no_autoflush:  # the change being made is the caller's to write
+        endpoints = db.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.user_id == user_id)
+        ).all()
     wanted = [endpoint for endpoint in endpoints if endpoint.wants(event)]
     if not wanted:
         return None
@@ -106,20 +117,20 @@ def queue(user_id: int, event: str, connection: Connection | None) -> WebhookMes
         msg_id=f"msg_{secrets.token_urlsafe(18)}",
         user_id=user_id,
         event=event,
-        payload=json.dumps(payload(event, connection), separators=(",", ":")),
+        payload=json.dumps(payload(event, connection, data), separators=(",", ":")),
     )
     db.session.add(message)
     db.session.add_all(WebhookDelivery(message=message, endpoint=e) for e in wanted)
     return message
 
 
-def payload(event: str, connection: Connection | None) -> dict:
+def payload(event: str, connection: Connection | None, data: dict) -> dict:
     from .api import summary  # the connection as the connector API shows it
 
     return {
         "type": event,
         "timestamp": utcnow().isoformat(timespec="seconds") + "Z",
-        "data": {"connection": summary(connection) if connection else None},
+        "data": {"connection": summary(connection) if connection else None, **data},
     }
 
 
