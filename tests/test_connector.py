@@ -319,6 +319,10 @@ def test_answers_match_the_openapi_document(server, connection):
         ("post", f"/connections/{connection['id']}/sync-runs", report, key),
         ("post", f"/connections/{connection['id']}/sync-runs", report, key),
         ("post", f"/connections/{connection['id']}/sync-runs", {**report, "kind": "x"}, key),
+        ("post", "/webhooks", {"url": f"{server.url}/hooks", "events": ["test"]}, key),
+        ("get", "/webhooks", None, key),
+        ("post", "/webhooks", {"url": "gopher://x", "events": ["test"]}, key),
+        ("post", "/webhooks/999999/test", None, key),
     ]
     statuses = []
     for method, path, body, presented in calls:
@@ -331,7 +335,7 @@ def test_answers_match_the_openapi_document(server, connection):
             spec.validate_request(request)
         spec.validate_response(request, MockResponse(answer.content, answer.status_code))
         statuses.append(answer.status_code)
-    assert statuses == [200, 200, 401, 404, 201, 200, 400]
+    assert statuses == [200, 200, 401, 404, 201, 200, 400, 201, 200, 400, 404]
     change(server.app, connection["id"], revoked_at=utcnow())
     path = f"{API}/connections/{connection['id']}/access-token"
     headers = {"Authorization": f"Bearer {key}"}

@@ -236,3 +236,17 @@ def test_reminders_send_expiring_and_expired_once(build_app, receiver):
     assert [e["type"] for e in events] == ["connection.expiring", "connection.expired"]
     assert events[0]["data"]["days_left"] == 9
     assert {e["data"]["connection"]["id"] for e in events} == {connection_id}
+
+
+def test_a_test_event_goes_to_that_endpoint_only(shop, receiver):
+    app, _, _, headers = shop
+    client = app.test_client()
+    made = [client.post(API, json={"url": receiver.url, "events": ["connection.renewed"]},
+                        headers=headers).get_json() for _ in range(2)]  # fmt: skip
+    queued = client.post(f"{API}/{made[0]['id']}/test", headers=headers)
+    assert queued.status_code == 202
+    assert deliver(app) == 1
+    ((received, body),) = receiver.received
+    assert received["webhook-id"] == queued.get_json()["webhook_id"]
+    event = Webhook(made[0]["secret"]).verify(body, {k.lower(): v for k, v in received.items()})
+    assert event["type"] == "test" and event["data"] == {"connection": None}

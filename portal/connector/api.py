@@ -121,9 +121,9 @@ def add_webhook() -> ResponseReturnValue:
         wanted = webhooks.Registration.model_validate(body)
         endpoint, secret = webhooks.register(g.connector_key.user_id, wanted.url, wanted.events)
     except ValidationError as refused:
-        return invalid([problem(detail) for detail in refused.errors(include_url=False)])
+        return invalid_webhook([problem(detail) for detail in refused.errors(include_url=False)])
     except webhooks.RefusedEndpoint as refused:
-        return invalid([f"url: {refused}"])
+        return invalid_webhook([f"url: {refused}"])
     answer = keep_private(jsonify(webhook_json(endpoint) | {"secret": secret}))
     answer.status_code = 201
     return answer
@@ -144,6 +144,18 @@ def remove_webhook(endpoint_id: int) -> ResponseReturnValue:
     return "", 204
 
 
+@bp.post("/webhooks/<int:endpoint_id>/test")
+@limit
+def test_webhook(endpoint_id: int) -> ResponseReturnValue:
+    """Queue a "test" event for this endpoint only; it is delivered like the others."""
+    message = webhooks.send_test(g.connector_key.user_id, endpoint_id)
+    if message is None:
+        return error(404, "not_found", _("No such webhook for this key."))
+    answer = keep_private(jsonify(webhook_id=message.msg_id))
+    answer.status_code = 202
+    return answer
+
+
 def webhook_json(endpoint) -> dict:
     return {
         "id": endpoint.id,
@@ -153,6 +165,11 @@ def webhook_json(endpoint) -> dict:
         if endpoint.failing_since
         else None,
     }
+
+
+def invalid_webhook(problems: list[str]) -> ResponseReturnValue:
+    message = _("The webhook was not registered: it is not valid.")
+    return error(400, "invalid_webhook", message, problems=problems)
 
 
 def invalid(problems: list[str]) -> ResponseReturnValue:

@@ -5,6 +5,7 @@ against the rest with openapi-core."""
 from functools import cache
 
 from .sync import RunReport, SyncState
+from .webhooks import EVENT_TYPES, Registration
 
 TIME = {"type": "string", "format": "date-time"}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -86,6 +87,38 @@ SCHEMAS = {
             "error": {
                 "type": ["object", "null"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "Webhook": {
+        "type": "object",
+        "required": ["id", "url", "events", "failing_since"],
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string"},
+            "events": {"type": "array", "items": {"type": "string", "enum": list(EVENT_TYPES)}},
+            "failing_since": NULLABLE_TIME,
+            "secret": {
+                "type": "string",
+                "description": "Only in the answer that creates it: "
+                "whsec_..., to verify the signatures (Standard Webhooks).",
+            },  # fmt: skip
+        },
+    },
+    "Event": {
+        "type": "object",
+        "description": "What an endpoint receives, with the headers webhook-id (the same on "
+        "every retry), webhook-timestamp and webhook-signature (Standard Webhooks).",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"type": "string", "enum": list(EVENT_TYPES)},
+            "timestamp": TIME,
+            "data": {
+                "type": "object",
+                "properties": {
+                    "connection": {"anyOf": [ref("Connection"), {"type": "null"}]},
+                    "days_left": {"type": "integer", "description": "connection.expiring"},
+                },
             },
         },
     },
@@ -183,6 +216,66 @@ def paths() -> dict:
     }
 
 
+def webhook_paths() -> dict:
+    endpoint_id = {**CONNECTION_ID, "name": "endpoint_id"}
+    return {
+        "/api/v1/connector/webhooks": {
+            "get": {
+                "summary": "The key's merchant's webhook endpoints",
+                "responses": {
+                    "200": answer("The endpoints", {"type": "array", "items": ref("Webhook")}),
+                    "401": UNAUTHORIZED,
+                    "429": LIMITED,
+                },
+            },
+            "post": {
+                "summary": "Register an endpoint; the answer holds its signing secret, once",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("Registration")}},
+                },
+                "responses": {
+                    "201": answer("Registered", ref("Webhook")),
+                    "400": error_answer("Not valid: problems says why.", ["invalid_webhook"]),
+                    "401": UNAUTHORIZED,
+                    "429": LIMITED,
+                },
+            },
+        },
+        "/api/v1/connector/webhooks/{endpoint_id}": {
+            "delete": {
+                "summary": "Remove an endpoint (and what is still to be sent to it)",
+                "parameters": [endpoint_id],
+                "responses": {
+                    "204": {"description": "Removed"},
+                    "401": UNAUTHORIZED,
+                    "404": NOT_FOUND,
+                    "429": LIMITED,
+                },  # fmt: skip
+            }
+        },
+        "/api/v1/connector/webhooks/{endpoint_id}/test": {
+            "post": {
+                "summary": "Send a test event to this endpoint",
+                "parameters": [endpoint_id],
+                "responses": {
+                    "202": answer(
+                        "Queued",
+                        {
+                            "type": "object",
+                            "required": ["webhook_id"],
+                            "properties": {"webhook_id": {"type": "string"}},
+                        },
+                    ),  # fmt: skip
+                    "401": UNAUTHORIZED,
+                    "404": NOT_FOUND,
+                    "429": LIMITED,
+                },
+            }
+        },
+    }
+
+
 def run_answer() -> dict:
     return {
         "type": "object",
@@ -204,9 +297,23 @@ def document() -> dict:
             "its synchronisation. Authenticate with `Authorization: Bearer <connector key>`.",
         },
         "components": {
-            "schemas": {**SCHEMAS, **nested, "RunReport": report},
+            "schemas": {
+                **SCHEMAS,
+                **nested,
+                "RunReport": report,
+                "Registration": Registration.model_json_schema(),
+            },  # fmt: skip
             "securitySchemes": {"connectorKey": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"connectorKey": []}],
-        "paths": paths(),
+        "paths": {**paths(), **webhook_paths()},
+        "webhooks": {
+            "connectionEvent": {
+                "post": {
+                    "summary": "An event about one of the merchant's connections",
+                    "requestBody": {"content": {"application/json": {"schema": ref("Event")}}},
+                    "responses": {"200": {"description": "Any 2xx: received"}},
+                }
+            }
+        },
     }

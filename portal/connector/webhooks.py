@@ -72,6 +72,27 @@ def remove(user_id: int, endpoint_id: int) -> bool:
     return True
 
 
+def send_test(user_id: int, endpoint_id: int) -> WebhookMessage | None:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.user_id != user_id:
+        return None
+    message = new_message(user_id, "test", payload("test", None, {}))
+    db.session.add(WebhookDelivery(message=message, endpoint=endpoint))
+    db.session.commit()
+    return message
+
+
+def new_message(user_id: int, event: str, body: dict) -> WebhookMessage:
+    message = WebhookMessage(
+        msg_id=f"msg_{secrets.token_urlsafe(18)}",
+        user_id=user_id,
+        event=event,
+        payload=json.dumps(body, separators=(",", ":")),
+    )
+    db.session.add(message)
+    return message
+
+
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
@@ -113,13 +134,7 @@ def queue(
     if not wanted:
         return None
     db.session.flush()  # the connection's id, when it is new
-    message = WebhookMessage(
-        msg_id=f"msg_{secrets.token_urlsafe(18)}",
-        user_id=user_id,
-        event=event,
-        payload=json.dumps(payload(event, connection, data), separators=(",", ":")),
-    )
-    db.session.add(message)
+    message = new_message(user_id, event, payload(event, connection, data))
     db.session.add_all(WebhookDelivery(message=message, endpoint=e) for e in wanted)
     return message
 
