@@ -105,6 +105,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Webhooks to loopback and private addresses, and over plain http: development only,
         # unless set.
         CONNECTOR_WEBHOOKS_PRIVATE_OK=None,
+        # Send webhooks in a thread right after the change (the development server's default).
+        CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE=None,
+        CONNECTOR_WEBHOOKS_QUEUE="portal-webhooks",  # RQ's queue, with PORTAL_REDIS_URL
         # Mail: without a server, reminders are printed to the console.
         MAIL_SERVER=None,
         MAIL_PORT=25,
@@ -218,6 +221,7 @@ def register_commands(app: Flask) -> None:
     from .amazon.sandbox.demo import demo
     from .connector.cli import connector_keys, webhook_commands
     from .connector.simulation import sandbox
+    from .connector.worker import worker
     from .faq.cli import faq
     from .reminders.cli import reminders
 
@@ -232,6 +236,7 @@ def register_commands(app: Flask) -> None:
         connector_keys,
         webhook_commands,
         sandbox,
+        worker,
     )
     for group in groups:
         app.cli.add_command(group)

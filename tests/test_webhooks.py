@@ -3,6 +3,8 @@ the standardwebhooks package), retries with backoff, no duplicates, no private a
 
 import json
 import threading
+import time
+import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,7 +19,7 @@ from portal.connector import keys, webhooks
 from portal.connector.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from portal.extensions import db
 from portal.models import utcnow
-from tests.helpers import add_user
+from tests.helpers import add_user, need
 
 API = "/api/v1/connector/webhooks"
 
@@ -250,3 +252,45 @@ def test_a_test_event_goes_to_that_endpoint_only(shop, receiver):
     assert received["webhook-id"] == queued.get_json()["webhook_id"]
     event = Webhook(made[0]["secret"]).verify(body, {k.lower(): v for k, v in received.items()})
     assert event["type"] == "test" and event["data"] == {"connection": None}
+
+
+def test_the_development_server_sends_right_after_the_change(build_app, receiver):
+    app = build_app(CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE=True)
+    user_id = add_user(app, "marie@example.com")
+    with app.app_context():
+        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 100)
+        connection_id = connection.id
+    subscribe(app, user_id, receiver.url)
+    deactivate(app, connection_id)
+    wait_for(lambda: receiver.received)
+    assert json.loads(receiver.received[0][1])["type"] == "connection.deactivated"
+
+
+def test_an_rq_worker_sends_them_with_redis(build_app, receiver):
+    from rq import SimpleWorker
+
+    from portal.connector import worker
+    from tests.test_scale_out import REDIS_URL, redis_available
+
+    need(redis_available(), "Redis is not running on 127.0.0.1:6379")
+    queue_name = f"test-webhooks-{uuid.uuid4().hex[:8]}"
+    app = build_app(REDIS_URL=REDIS_URL, CONNECTOR_WEBHOOKS_QUEUE=queue_name)
+    user_id = add_user(app, "marie@example.com")
+    with app.app_context():
+        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 100)
+        connection_id = connection.id
+    subscribe(app, user_id, receiver.url)
+    deactivate(app, connection_id)  # the commit queues a job
+    with app.app_context():
+        jobs = worker.queue(app)
+        assert jobs.count == 1
+        SimpleWorker([jobs], connection=jobs.connection).work(burst=True)
+        jobs.delete(delete_jobs=True)
+    assert [json.loads(body)["type"] for _, body in receiver.received] == ["connection.deactivated"]
+
+
+def wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        time.sleep(0.05)

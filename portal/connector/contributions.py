@@ -12,7 +12,7 @@ from .. import hooks
 from ..accounts.models import User
 from ..amazon.contributions import merchant
 from ..amazon.models import Connection
-from . import keys, sync, webhooks
+from . import keys, sync, webhooks, worker  # noqa: F401 (worker: sends after each commit)
 from .messages import KINDS, RUN_STATUSES, STATES
 
 
@@ -45,8 +45,11 @@ def summaries_with_user() -> Load:
 
 
 def add_hooks(app: Flask) -> None:
+    development = app.config["ENV"] == "development"
     if app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] is None:
-        app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] = app.config["ENV"] == "development"
+        app.config["CONNECTOR_WEBHOOKS_PRIVATE_OK"] = development
+    if app.config["CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE"] is None:
+        app.config["CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE"] = development and not app.testing
     hooks.add(app, hooks.CONNECTION_EVENT, webhooks.on_event)
     hooks.add(app, hooks.TOKEN_REMINDER, webhooks.on_reminder)
     hooks.add(app, hooks.ACCOUNT_SECTION, keys_section)

@@ -42,6 +42,7 @@ BACKOFF = (5, 300, 1800, 7200, 18000, 36000)
 TIMEOUT = 5
 KEPT_RESPONSE = 1024
 CLAIM = timedelta(seconds=TIMEOUT * 4)
+QUEUED = "webhooks_queued"  # in Session.info: this transaction queued a delivery (worker.py)
 
 
 class RefusedEndpoint(ValueError):
@@ -78,6 +79,7 @@ def send_test(user_id: int, endpoint_id: int) -> WebhookMessage | None:
         return None
     message = new_message(user_id, "test", payload("test", None, {}))
     db.session.add(WebhookDelivery(message=message, endpoint=endpoint))
+    db.session.info[QUEUED] = True
     db.session.commit()
     return message
 
@@ -136,6 +138,7 @@ def queue(
     db.session.flush()  # the connection's id, when it is new
     message = new_message(user_id, event, payload(event, connection, data))
     db.session.add_all(WebhookDelivery(message=message, endpoint=e) for e in wanted)
+    db.session.info[QUEUED] = True
     return message
 
 
