@@ -158,6 +158,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .connector import api as connector_api
     from .connector import contributions as connector_contributions
     from .connector import views as connector_views
+    from .connector import webhook_views
     from .faq import views as faq_views
     from .reminders import models as reminder_models  # noqa: F401
     from .site import bp as site_bp
@@ -173,6 +174,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(connector_api.bp)
     app.register_blueprint(connector_api.docs)
     app.register_blueprint(connector_views.pages)
+    app.register_blueprint(webhook_views.pages)
     csrf.exempt(connector_api.bp)  # called with a key, never with the browser's cookies
     if app.config["AMAZON_SANDBOX"]:
         from .amazon.sandbox import api as sandbox_api

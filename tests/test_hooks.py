@@ -265,3 +265,11 @@ def test_the_client_secrets_banner_comes_from_amazon(app):
     without(app, hooks.BANNER, amazon.secret_banner)
     page = admin.get("/en/")
     assert page.status_code == 200 and "client secret" not in page.text
+
+
+def test_the_webhooks_section_comes_from_the_connector(app, expiring):
+    assert 'id="webhooks"' in expiring.get("/fr/account/amazon").text
+    without(app, hooks.ACCOUNT_SECTION, connector.webhooks_section)
+    page = expiring.get("/fr/account/amazon")
+    assert page.status_code == 200 and 'id="webhooks"' not in page.text
+    assert 'id="connector-keys"' in page.text

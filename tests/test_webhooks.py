@@ -2,6 +2,7 @@
 the standardwebhooks package), retries with backoff, no duplicates, no private addresses."""
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ from portal.connector import keys, webhooks
 from portal.connector.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from portal.extensions import db
 from portal.models import utcnow
-from tests.helpers import add_user, need
+from tests.helpers import add_user, client_login, csrf_token, need
 
 API = "/api/v1/connector/webhooks"
 
@@ -294,3 +295,42 @@ def wait_for(condition, seconds: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not in time"
         time.sleep(0.05)
+
+
+def token_page(client) -> str:
+    return client.get("/en/account/amazon").get_data(as_text=True)
+
+
+def test_a_merchant_manages_endpoints_on_the_token_page(shop, receiver):
+    app, user_id, _, _ = shop
+    other_id = add_user(app, "other@example.com")
+    with app.app_context():
+        theirs = webhooks.register(other_id, receiver.url, ["test"])[0].id
+    merchant = app.test_client()
+    client_login(merchant, "marie@example.com")
+    page = token_page(merchant)
+    assert 'id="webhooks"' in page and 'id="webhook-' not in page
+    form = {"csrf_token": csrf_token(page), "url": receiver.url,
+            "events": ["connection.renewed", "connection.revoked"]}  # fmt: skip
+    made = merchant.post("/en/account/webhooks", data=form)
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "private, no-store"
+    secret = re.search(r'id="new-secret">(whsec_[^<]+)<', made.get_data(as_text=True)).group(1)
+    page = token_page(merchant)
+    assert receiver.url in page and secret not in page and "Nothing sent yet" in page
+    with app.app_context():
+        (endpoint,) = webhooks.endpoints_of(user_id)
+        endpoint_id = endpoint.id
+    token = csrf_token(page)
+    merchant.post(f"/en/account/webhooks/{endpoint_id}/test", data={"csrf_token": token})
+    assert deliver(app) == 1
+    ((headers, body),) = receiver.received
+    Webhook(secret).verify(body, {k.lower(): v for k, v in headers.items()})
+    page = token_page(merchant)  # the kept page follows the new attempt
+    assert "HTTP 200" in page and "<code>test</code>" in page
+    refused = merchant.post("/en/account/webhooks", data={**form, "url": "not a url"})
+    assert refused.status_code == 303 and "full address" in token_page(merchant)
+    remove = f"/en/account/webhooks/{theirs}/remove"
+    assert merchant.post(remove, data={"csrf_token": token}).status_code == 404
+    remove = f"/en/account/webhooks/{endpoint_id}/remove"
+    assert merchant.post(remove, data={"csrf_token": token}).status_code == 303
+    assert 'id="webhook-' not in token_page(merchant)

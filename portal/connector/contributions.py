@@ -26,6 +26,16 @@ def keys_section() -> hooks.Partial | None:
     )
 
 
+def webhooks_section() -> hooks.Partial | None:
+    """The merchant's webhook endpoints, each with its newest attempts."""
+    if not merchant(current_user):
+        return None
+    mine = webhooks.endpoints_of(current_user.id)
+    shown = tuple((e.id, e.url, e.events, e.failing_since, e.last_attempt_id) for e in mine)
+    values = {"endpoints": mine, "event_types": webhooks.EVENT_TYPES[:-1]}  # not "test"
+    return hooks.Partial("connector/_webhooks.html", values, (shown, str(get_timezone())))
+
+
 def sync_facts(connection: Connection, detailed: bool) -> hooks.Partial:
     """What the connector's reports say of a connection's synchronisation, kind by kind; in
     detail, with the runs it reported (read only when the part is rendered again)."""
@@ -52,8 +62,10 @@ def add_hooks(app: Flask) -> None:
         app.config["CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE"] = development and not app.testing
     hooks.add(app, hooks.CONNECTION_EVENT, webhooks.on_event)
     hooks.add(app, hooks.TOKEN_REMINDER, webhooks.on_reminder)
-    hooks.add(app, hooks.ACCOUNT_SECTION, keys_section)
-    hooks.add(app, hooks.USER_LOADING, keys.read_with_user, summaries_with_user)
+    hooks.add(app, hooks.ACCOUNT_SECTION, keys_section, webhooks_section)
+    hooks.add(
+        app, hooks.USER_LOADING, keys.read_with_user, webhooks.read_with_user, summaries_with_user
+    )
     hooks.add(app, hooks.CONNECTION_FACTS, sync_facts)
     hooks.add(app, hooks.CONNECTION_JSON, sync_json)
     app.jinja_env.globals.update(
@@ -61,5 +73,6 @@ def add_hooks(app: Flask) -> None:
         sync_state_label=lambda state: STATES[state],
         sync_poll_seconds=app.config["CONNECTOR_SYNC_POLL_SECONDS"],
         sync_runs=sync.runs_of,
+        webhook_attempts=webhooks.attempts_to,
         run_status_label=lambda status: RUN_STATUSES[status],
     )

@@ -4,8 +4,8 @@ synchronisation runs they report."""
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..accounts.models import User
 from ..amazon.models import Connection
@@ -156,3 +156,16 @@ class WebhookAttempt(db.Model):
     latency_ms: Mapped[int]
     error: Mapped[str | None] = mapped_column(String(255))
     response: Mapped[str | None] = mapped_column(String(1024))  # the first kilobyte only
+
+
+# The newest attempt to each endpoint, read with it where the page shows the endpoints: the part
+# kept from an earlier request is right while this has not changed.
+WebhookEndpoint.last_attempt_id = column_property(
+    select(func.max(WebhookAttempt.id))
+    .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
+    .where(WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+    .scalar_subquery(),
+    deferred=True,
+)
+# A merchant's endpoints, read with the logged-in user (hooks.USER_LOADING) for the token page.
+User.webhook_endpoints = relationship(WebhookEndpoint, order_by=WebhookEndpoint.id, viewonly=True)

@@ -13,6 +13,7 @@ import secrets
 import socket
 import time
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -20,8 +21,10 @@ import requests
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Load, joinedload
 from standardwebhooks.webhooks import Webhook
 
+from ..accounts.models import User
 from ..amazon.connections import vault
 from ..amazon.models import Connection, Event, EventKind
 from ..extensions import db
@@ -55,9 +58,28 @@ class Registration(BaseModel):
     events: Annotated[list[Literal[EVENT_TYPES]], Field(min_length=1, max_length=len(EVENT_TYPES))]
 
 
+@cache  # an option is immutable; building it costs more than the query it shapes
+def read_with_user() -> Load:
+    return joinedload(User.webhook_endpoints).undefer(WebhookEndpoint.last_attempt_id)
+
+
 def endpoints_of(user_id: int) -> list[WebhookEndpoint]:
-    query = select(WebhookEndpoint).where(WebhookEndpoint.user_id == user_id)
-    return list(db.session.scalars(query.order_by(WebhookEndpoint.id)))
+    """A merchant's endpoints: read with the logged-in user (hooks.USER_LOADING)."""
+    user = db.session.get(User, user_id, options=[read_with_user()])
+    return list(user.webhook_endpoints) if user else []
+
+
+def attempts_to(endpoint_id: int, limit: int = 20) -> list[WebhookAttempt]:
+    """The newest attempts to an endpoint, with the event each one carried."""
+    query = (
+        select(WebhookAttempt, WebhookMessage.event)
+        .join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id)
+        .join(WebhookMessage, WebhookMessage.id == WebhookDelivery.message_id)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookAttempt.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query))
 
 
 def remove(user_id: int, endpoint_id: int) -> bool:
