@@ -1,11 +1,14 @@
 """Support sees a customer's token state but no secret and act on nothing; merchants stay out."""
 
+from datetime import timedelta
+
 import pytest
 
 from portal.amazon.models import Connection
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
 from portal.extensions import db
+from portal.models import utcnow
 from tests.helpers import add_user, client_login, csrf_token
 
 
@@ -132,3 +135,19 @@ def test_banner_warns_the_merchant_on_every_page(app, client, auth, customer):
         html = client.get(path).get_data(as_text=True)
         assert 'class="token-banner state-expiring"' in html
     assert "token-banner" not in app.test_client().get("/de/").get_data(as_text=True)
+
+
+def test_support_sees_what_the_connector_reported(app, support, customer):
+    from portal.connector.sync import RunReport, record
+
+    page = support.get(f"/en/support/merchants/{customer['user_id']}").get_data(as_text=True)
+    assert 'data-sync-state="unknown"' in page  # never "running" without a report
+    finished = f"{(utcnow() - timedelta(minutes=3)).isoformat()}Z"
+    error = {"code": "QuotaExceeded", "message": "Amazon throttled the feed"}
+    report = RunReport(run_id="r1", kind="orders", status="failed", items=0,
+                       started_at=finished, finished_at=finished, error=error)  # fmt: skip
+    with app.app_context():
+        record(db.session.get(Connection, customer["connection_id"]), report)
+    page = support.get(f"/en/support/merchants/{customer['user_id']}").get_data(as_text=True)
+    assert 'data-sync-state="failing"' in page and "Amazon throttled the feed" in page
+    assert "QuotaExceeded" in page  # in the run history
