@@ -250,10 +250,15 @@ def connector_part(work: Path, env: dict, base: str) -> float:
     requests.post(url, headers=dict([bearer.split(": ", 1)]), timeout=30).raise_for_status()
     script = work / "post.lua"
     script.write_text('wrk.method = "POST"\n')
-    turns = [wrk(url, bearer, script=script) for _ in range(3)]
+    turns, bare = [], []
+    for _ in range(3):  # each beside a turn of the bare route, which shows the queueing alone
+        turns.append(wrk(url, bearer, script=script))
+        bare.append(wrk(f"{base}/_bench/hello"))
     result = {key: statistics.median(turn[key] for turn in turns) for key in MEDIAN_KEYS if key != "cpu"}
+    ratio = statistics.median(t["p99"] / b["p99"] for t, b in zip(turns, bare))
     print(f"\n== connector API, {len(turns)} turns")
-    report("access token from the portal", {**result, "cpu": 0})
+    report("access token from the portal", {**result, "cpu": 0}, None)
+    print(f"  p99 / bare route's p99 in the same rounds: {ratio:.2f}")
     return result["p99"]
 
 

@@ -39,6 +39,9 @@ CONNECTION_EVENT = "connection_event"
 # Called with a connection and its reminder's step ("30" ... "2" days left, or "expired") when
 # that reminder is first due, before that is committed (the webhooks' outbox).
 TOKEN_REMINDER = "token_reminder"
+# Called by `flask tokens rotate-key` with the token vault: re-encrypt with its first key what
+# a feature keeps encrypted (webhook secrets); returns how many were re-encrypted.
+ROTATE_KEYS = "rotate_keys"
 # Called by /readyz: a short warning for monitoring (the portal still serves), or None.
 READINESS = "readiness"
 # Called on every page: a NavItem or None, in the header's account menu, in order of registration.

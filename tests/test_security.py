@@ -10,6 +10,8 @@ from portal import create_app
 from portal.amazon.models import Connection
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
+from portal.connector import webhooks
+from portal.connector.models import WebhookEndpoint
 from portal.extensions import db
 from portal.logs import JsonFormatter
 from tests.helpers import add_user, client_login, csrf_token
@@ -173,7 +175,7 @@ def test_login_is_rate_limited_per_address(build_app):
     assert codes == [400, 400, 429]
 
 
-def test_rotate_key_re_encrypts_every_token(tmp_path, build_app):
+def test_rotate_key_re_encrypts_every_token_and_secret(tmp_path, build_app):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     app = build_app(TOKEN_KEYS=old)
     user_id = add_user(app, "m@example.com")
@@ -183,13 +185,18 @@ def test_rotate_key_re_encrypts_every_token(tmp_path, build_app):
         before = app.extensions["token_vault"].decrypt(
             db.session.get(Connection, connection_id).refresh_token
         )
+        endpoint, secret = webhooks.register(user_id, "https://example.com/hooks", ["test"])
+        endpoint_id = endpoint.id
     rotated = build_app(reset=False, TOKEN_KEYS=f"{new},{old}")
     result = rotated.test_cli_runner().invoke(args=["tokens", "rotate-key"])
     assert result.exit_code == 0 and "1 refresh token" in result.output
+    assert "1 other secret" in result.output
     only_new = build_app(reset=False, TOKEN_KEYS=new)
     with only_new.app_context():
+        vault = only_new.extensions["token_vault"]
         stored = db.session.get(Connection, connection_id).refresh_token
-        assert only_new.extensions["token_vault"].decrypt(stored) == before
+        assert vault.decrypt(stored) == before
+        assert vault.decrypt(db.session.get(WebhookEndpoint, endpoint_id).secret) == secret
 
 
 def test_health_checks(client):

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import hooks
 from ..extensions import db
 from .models import Connection, StoredAccessToken
 from .secret import secret_status
@@ -21,8 +22,11 @@ def rotate_key() -> None:
     for connection in connections:
         connection.refresh_token = vault.rotate(connection.refresh_token)
     db.session.execute(db.update(StoredAccessToken).values(token=None, source=None))
+    others = sum(rotate(vault) for rotate in hooks.get(hooks.ROTATE_KEYS))
     db.session.commit()
     click.echo(f"Re-encrypted {len(connections)} refresh token(s) with the first key.")
+    if others:
+        click.echo(f"Re-encrypted {others} other secret(s) (webhook signing secrets).")
 
 
 @amazon.command("secret-status")

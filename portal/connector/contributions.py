@@ -62,6 +62,7 @@ def add_hooks(app: Flask) -> None:
         app.config["CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE"] = development and not app.testing
     hooks.add(app, hooks.CONNECTION_EVENT, webhooks.on_event)
     hooks.add(app, hooks.TOKEN_REMINDER, webhooks.on_reminder)
+    hooks.add(app, hooks.ROTATE_KEYS, webhooks.rotate_secrets)
     hooks.add(app, hooks.ACCOUNT_SECTION, keys_section, webhooks_section)
     hooks.add(
         app, hooks.USER_LOADING, keys.read_with_user, webhooks.read_with_user, summaries_with_user

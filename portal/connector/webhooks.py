@@ -117,6 +117,15 @@ def new_message(user_id: int, event: str, body: dict) -> WebhookMessage:
     return message
 
 
+def rotate_secrets(vault) -> int:
+    """Re-encrypt the endpoints' signing secrets with the vault's first key (hooks.ROTATE_KEYS);
+    the caller commits."""
+    endpoints = db.session.scalars(select(WebhookEndpoint).with_for_update()).all()
+    for endpoint in endpoints:
+        endpoint.secret = vault.rotate(endpoint.secret)
+    return len(endpoints)
+
+
 def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from portal.accounts.services import find_user
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox.demo import simulated_connection
-from portal.connector import keys
+from portal.connector import keys, webhooks
 from portal.extensions import db
 from portal.models import utcnow
 from tests.flow import SELLER_PASSWORD
@@ -214,4 +214,23 @@ def test_the_live_box_shows_when_synchronisation_resumes(page, live_server, expi
     expect(box.locator("[data-sync-state='running']")).to_have_count(2)
     expect(page.locator("#announcer")).not_to_be_empty()
     assert page.evaluate("window.__notReloaded") is True
+    assert axe(page) == []
+
+
+@pytest.mark.parametrize("expiring_merchant", ["fr", "ar"], indirect=True)
+def test_the_connector_sections_are_accessible(page, live_server, expiring_merchant, axe):
+    """The token page with a key, a webhook endpoint with a delivery and reported runs."""
+    email, lang, _ = expiring_merchant
+    key, url = connector_reports(live_server, email)
+    report(url, key, "later-orders", "orders")
+    with live_server.app.app_context():
+        user = find_user(email)
+        webhooks.register(user.id, f"{live_server.url}/nowhere", ["test", "connection.renewed"])
+        webhooks.send_test(user.id, webhooks.endpoints_of(user.id)[0].id)
+        webhooks.deliver_due()
+    log_in(page, email, lang, f"/{lang}/account/amazon")
+    expect(page.locator("#connector-keys tbody tr")).to_have_count(1)
+    expect(page.locator("#webhooks article.webhook")).to_have_count(1)
+    for summary in page.locator("details > summary").all():
+        summary.click()  # open the histories: their tables are checked too
     assert axe(page) == []
