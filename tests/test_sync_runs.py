@@ -179,3 +179,16 @@ def test_each_card_lists_its_own_runs(app, setup):
     their_page = other.get("/de/account/amazon").get_data(as_text=True)
     assert "<td>111</td>" in mine and "<td>222</td>" not in mine
     assert "<td>222</td>" in their_page and "<td>111</td>" not in their_page
+
+
+def test_the_merchant_api_lists_the_runs(app, setup):
+    _, _, connection_id, merchant = setup
+    assert merchant.get(f"/api/v1/amazon/connections/{connection_id}/sync-runs").get_json() == []
+    send(setup, report(run_id="a", minutes_ago=3))
+    send(setup, report(run_id="b", kind="stock_and_prices", status="failed", minutes_ago=1))
+    runs = merchant.get(f"/api/v1/amazon/connections/{connection_id}/sync-runs").get_json()
+    assert [(r["run_id"], r["status"]) for r in runs] == [("b", "failed"), ("a", "ok")]
+    assert runs[0]["error"]["code"] == "QuotaExceeded"
+    assert merchant.get("/api/v1/amazon/connections/999999/sync-runs").status_code == 404
+    anonymous = app.test_client().get(f"/api/v1/amazon/connections/{connection_id}/sync-runs")
+    assert anonymous.status_code == 401

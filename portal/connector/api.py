@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from pydantic import ValidationError
 
 from ..accounts.models import User
@@ -18,6 +19,7 @@ from . import keys, openapi, sync, webhooks
 from .models import ConnectorKey, SyncRun
 
 bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
+# Public and merchant-facing routes (no connector key): the document, a connection's runs.
 docs = Blueprint("connector_docs", __name__)
 MAX_REPORT_BYTES = 8192
 
@@ -247,3 +249,13 @@ def openapi_document() -> ResponseReturnValue:
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
+
+
+@docs.get("/api/v1/amazon/connections/<int:connection_id>/sync-runs")
+@login_required
+def merchant_runs(connection_id: int) -> ResponseReturnValue:
+    """For the logged-in merchant: the runs the connector reported, newest first."""
+    connection = connections.connection_of(current_user.id, connection_id)
+    if connection is None:
+        return error(404, "not_found", _("No such connection."))
+    return keep_private(jsonify([run_json(run) for run in sync.runs_of(connection.id)]))
