@@ -311,6 +311,19 @@ def add_user(app, email: str, role: str = "merchant", language: str = "fr") -> i
         return user.id
 
 
+def merchant_with_connection(
+    app, email: str = "marie@example.com", days_left: int = 100, language: str = "fr"
+) -> tuple[int, int]:
+    """A merchant whose simulated connection expires in days_left days: (user id, its id)."""
+    from portal.amazon.sandbox import sellers
+    from portal.amazon.sandbox.demo import simulated_connection
+
+    user_id = add_user(app, email, language=language)
+    with app.app_context():
+        seller = sellers.new_seller(f"Shop {email}", "EU")
+        return user_id, simulated_connection(user_id, seller, "FR", days_left).id
+
+
 def logged_in(
     server: LiveServer, email: str, role: str = "merchant", language: str = "fr"
 ) -> tuple[Browser, int]:

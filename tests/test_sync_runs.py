@@ -12,7 +12,7 @@ from portal.connector import keys
 from portal.connector.models import SyncRun
 from portal.extensions import db
 from portal.models import utcnow
-from tests.helpers import add_user, client_login
+from tests.helpers import add_user, client_login, merchant_with_connection
 
 API = "/api/v1/connector/connections"
 
@@ -20,12 +20,9 @@ API = "/api/v1/connector/connections"
 @pytest.fixture
 def setup(app):
     """A merchant with a connection valid for 200 days, and a connector key of theirs."""
-    user_id = add_user(app, "marie@example.com", language="de")
+    user_id, connection_id = merchant_with_connection(app, days_left=200, language="de")
     with app.app_context():
-        seller = sellers.new_seller("Boutique", "EU")
-        connection = simulated_connection(user_id, seller, "FR", 200)
         key = keys.create(user_id, "Shop")[1]
-        connection_id = connection.id
     merchant = app.test_client()
     client_login(merchant, "marie@example.com")
     return app.test_client(), {"Authorization": f"Bearer {key}"}, connection_id, merchant
@@ -164,11 +161,9 @@ def test_reports_are_rate_limited_per_key(build_app):
 
 def test_each_card_lists_its_own_runs(app, setup):
     """Two merchants whose runs say the same: each token page lists its own runs."""
-    other_id = add_user(app, "other@example.com", language="de")
+    other_id, other_connection = merchant_with_connection(app, "other@example.com", 200, "de")
     with app.app_context():
-        connection = simulated_connection(other_id, sellers.new_seller("Laden", "EU"), "DE", 200)
         other_key = keys.create(other_id, "Shop")[1]
-        other_connection = connection.id
     other = app.test_client()
     client_login(other, "other@example.com")
     body = report(run_id="same", minutes_ago=2)

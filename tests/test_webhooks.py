@@ -14,13 +14,11 @@ from standardwebhooks.webhooks import Webhook
 
 from portal.amazon import connections
 from portal.amazon.models import Connection
-from portal.amazon.sandbox import sellers
-from portal.amazon.sandbox.demo import simulated_connection
 from portal.connector import keys, webhooks
 from portal.connector.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from portal.extensions import db
 from portal.models import utcnow
-from tests.helpers import add_user, client_login, csrf_token, need
+from tests.helpers import add_user, client_login, csrf_token, merchant_with_connection, need
 
 API = "/api/v1/connector/webhooks"
 
@@ -64,11 +62,9 @@ def receiver():
 def shop(build_app):
     """A merchant with a connection and a connector key, on tables of their own."""
     app = build_app()
-    user_id = add_user(app, "marie@example.com")
+    user_id, connection_id = merchant_with_connection(app)
     with app.app_context():
-        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 100)
         key = keys.create(user_id, "Shop")[1]
-        connection_id = connection.id
     return app, user_id, connection_id, {"Authorization": f"Bearer {key}"}
 
 
@@ -190,10 +186,8 @@ def test_two_workers_never_send_a_delivery_twice(shop, receiver):
 
 def test_production_sends_nothing_to_private_addresses(build_app, receiver):
     app = build_app(CONNECTOR_WEBHOOKS_PRIVATE_OK=False)
-    user_id = add_user(app, "marie@example.com")
+    user_id, connection_id = merchant_with_connection(app)
     with app.app_context():
-        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 100)
-        connection_id = connection.id
         with pytest.raises(webhooks.RefusedEndpoint, match="https"):
             webhooks.register(user_id, receiver.url, ["connection.deactivated"])
         private = receiver.url.replace("http://", "https://")
@@ -226,10 +220,9 @@ def test_reminders_send_expiring_and_expired_once(build_app, receiver):
     from portal.reminders.services import send_due
 
     app = build_app(BASE_URL="https://help.example.com")  # mails are printed: no server set
-    user_id = add_user(app, "marie@example.com")
+    user_id, connection_id = merchant_with_connection(app, days_left=9)
     with app.app_context():
-        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 9)
-        connection_id, expires = connection.id, connection.expires_at
+        expires = db.session.get(Connection, connection_id).expires_at
     subscribe(app, user_id, receiver.url, ("connection.expiring", "connection.expired"))
     with app.app_context():
         for as_of in (utcnow(), utcnow(), expires + timedelta(hours=1)):
@@ -257,10 +250,7 @@ def test_a_test_event_goes_to_that_endpoint_only(shop, receiver):
 
 def test_the_development_server_sends_right_after_the_change(build_app, receiver):
     app = build_app(CONNECTOR_WEBHOOKS_DELIVER_AT_ONCE=True)
-    user_id = add_user(app, "marie@example.com")
-    with app.app_context():
-        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 100)
-        connection_id = connection.id
+    user_id, connection_id = merchant_with_connection(app)
     subscribe(app, user_id, receiver.url)
     deactivate(app, connection_id)
     wait_for(lambda: receiver.received)
@@ -276,10 +266,7 @@ def test_an_rq_worker_sends_them_with_redis(build_app, receiver):
     need(redis_available(), "Redis is not running on 127.0.0.1:6379")
     queue_name = f"test-webhooks-{uuid.uuid4().hex[:8]}"
     app = build_app(REDIS_URL=REDIS_URL, CONNECTOR_WEBHOOKS_QUEUE=queue_name)
-    user_id = add_user(app, "marie@example.com")
-    with app.app_context():
-        connection = simulated_connection(user_id, sellers.new_seller("Shop", "EU"), "FR", 100)
-        connection_id = connection.id
+    user_id, connection_id = merchant_with_connection(app)
     subscribe(app, user_id, receiver.url)
     deactivate(app, connection_id)  # the commit queues a job
     with app.app_context():

@@ -1,7 +1,7 @@
 """The connector's API (JSON, `Authorization: Bearer <key>`): its merchant's connections and
 an access token for each; the refresh token never leaves the portal."""
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -58,6 +58,14 @@ def authenticate() -> ResponseReturnValue | None:
     return None
 
 
+def keys_connection(connection_id: int) -> Connection:
+    """The connection if it belongs to the key's merchant; else the answer is 404."""
+    connection = connections.connection_of(g.connector_key.user_id, connection_id)
+    if connection is None:
+        abort(error(404, "not_found", _("No such connection for this key.")))
+    return connection
+
+
 @bp.get("/connections")
 @limit
 def list_connections() -> ResponseReturnValue:
@@ -68,9 +76,7 @@ def list_connections() -> ResponseReturnValue:
 @bp.post("/connections/<int:connection_id>/access-token")
 @limit
 def access_token(connection_id: int) -> ResponseReturnValue:
-    connection = connections.connection_of(g.connector_key.user_id, connection_id)
-    if connection is None:
-        return error(404, "not_found", _("No such connection for this key."))
+    connection = keys_connection(connection_id)
     try:
         grant = access.grant(connection)
     except access.NoAccess as refused:
@@ -95,9 +101,7 @@ def access_token(connection_id: int) -> ResponseReturnValue:
 @limit
 def report_run(connection_id: int) -> ResponseReturnValue:
     """A synchronisation run: stored once by its run_id (201, then 200 for a repeat)."""
-    connection = connections.connection_of(g.connector_key.user_id, connection_id)
-    if connection is None:
-        return error(404, "not_found", _("No such connection for this key."))
+    connection = keys_connection(connection_id)
     body = request.stream.read(MAX_REPORT_BYTES + 1)
     if len(body) > MAX_REPORT_BYTES:
         return invalid([f"body: larger than {MAX_REPORT_BYTES} bytes"])
