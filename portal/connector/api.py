@@ -25,7 +25,7 @@ MAX_REPORT_BYTES = 8192
 
 
 def bearer() -> str:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, value = request.headers.get("Authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
 
 

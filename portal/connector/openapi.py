@@ -1,6 +1,9 @@
 """The connector API described in OpenAPI 3.1, served at /api/v1/openapi.json. The report's
 schema is the one the API validates with (sync.RunReport); the tests check real answers
-against the rest with openapi-core."""
+against the rest with openapi-core.
+
+Longer than our modules usually are: it is one declarative document, read best in one place.
+"""
 
 from functools import cache
 
