@@ -26,6 +26,11 @@ def after_commit(session: Session) -> None:
         dispatch(current_app._get_current_object())
 
 
+@event.listens_for(Session, "after_rollback")
+def after_rollback(session: Session) -> None:
+    session.info.pop(QUEUED, None)  # what was queued is gone with the transaction
+
+
 def dispatch(app: Flask) -> None:
     if app.config["REDIS_URL"]:
         try:
