@@ -33,6 +33,7 @@ ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 TARGETS = {"article": 0.9, "self-service": 0.6, "search": 0.7}
 MEDIAN_KEYS = ("rps", "p50", "p99", "errors", "cpu")
 RATIO_KEYS = ("rps", "p99", "cpu")
+PACE_MS = 100  # each connector connection's pause between two access-token requests
 Page = list[str] | Callable[[], list[str]]  # wrk's url and headers
 
 
@@ -231,7 +232,8 @@ def web_part(work: Path) -> list[bool]:
               for name, target in TARGETS.items()]  # fmt: skip
     checks += [verdict(f"{name} p99 / bare p99", ratio(rounds, name, "p99"), 2.0, False)
                for name in TARGETS]  # fmt: skip
-    checks.append(verdict("connector access token p99 (ms)", connector_p99 * 1000, 20.0, False))
+    checks.append(verdict(f"access token p99, 32 connections asking every {PACE_MS} ms (ms)",
+                          connector_p99 * 1000, 20.0, False))  # fmt: skip
     checks.append(verdict("nginx cache / nginx static", cached, 0.8))
     return checks
 
@@ -250,16 +252,24 @@ def connector_part(work: Path, env: dict, base: str) -> float:
     requests.post(url, headers=dict([bearer.split(": ", 1)]), timeout=30).raise_for_status()
     script = work / "post.lua"
     script.write_text('wrk.method = "POST"\n')
-    turns, bare = [], []
+    # Connector workers ask now and then, not back to back: 32 connections, each asking every
+    # 100 ms (320 requests/s offered, under what two workers serve), as the target means it.
+    paced_script = work / "paced.lua"
+    paced_script.write_text('wrk.method = "POST"\n'  # a random pause: the connections do not keep step
+                            f'function delay() return math.random(0, {2 * PACE_MS}) end\n')
+    turns, bare, paced = [], [], []
     for _ in range(3):  # each beside a turn of the bare route, which shows the queueing alone
         turns.append(wrk(url, bearer, script=script))
         bare.append(wrk(f"{base}/_bench/hello"))
+        paced.append(wrk(url, bearer, script=paced_script))
     result = {key: statistics.median(turn[key] for turn in turns) for key in MEDIAN_KEYS if key != "cpu"}
+    steady = {key: statistics.median(turn[key] for turn in paced) for key in MEDIAN_KEYS if key != "cpu"}
     ratio = statistics.median(t["p99"] / b["p99"] for t, b in zip(turns, bare))
-    print(f"\n== connector API, {len(turns)} turns")
-    report("access token from the portal", {**result, "cpu": 0}, None)
+    print(f"\n== connector API, {len(turns)} turns of each")
+    report("access token, as fast as asked", {**result, "cpu": 0}, None)
     print(f"  p99 / bare route's p99 in the same rounds: {ratio:.2f}")
-    return result["p99"]
+    report(f"access token, every {PACE_MS} ms", {**steady, "cpu": 0}, None)
+    return steady["p99"]
 
 
 def cache_part(work: Path, base: str) -> float:
