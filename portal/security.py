@@ -76,6 +76,11 @@ def keep_private(response: Response) -> Response:
     return response
 
 
+def private_page(body: str) -> Response:
+    """A rendered page about one person (see keep_private)."""
+    return keep_private(current_app.make_response(body))
+
+
 def stored_nowhere(response: Response) -> bool:
     """no-store without public: neither a shared cache nor the browser keeps it."""
     return bool(response.cache_control.no_store) and not response.cache_control.public

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -22,7 +21,7 @@ from flask_login import current_user, login_required
 from .. import hooks
 from ..i18n import LANGUAGES, localized_blueprint
 from ..pagecache import personal_page
-from ..security import keep_private, limiter
+from ..security import keep_private, limiter, private_page
 from ..urls import is_own_path
 from . import connections, flow, seller_central, spapi
 from .marketplaces import MARKETPLACES
@@ -179,7 +178,7 @@ def login_uri() -> ResponseReturnValue:
     # A seller account never connected before is added only when the merchant says so.
     agreed = asked.existing is not None or request.form.get("add_new") == "1"
     if request.method == "GET" or not agreed:
-        page = private(render_template("amazon/login_uri.html", asked=asked))
+        page = private_page(render_template("amazon/login_uri.html", asked=asked))
         page.status_code = 200 if request.method == "GET" else 400
         return page
     return to_amazon(
@@ -264,9 +263,9 @@ def account() -> ResponseReturnValue:
 
     sections_key = hooks.parts_key(sections)
     if sections_key is None:
-        return private(render())
+        return private_page(render())
     key = ("token-page", current_user.id, overview.key, sections_key)
-    return private(personal_page(key, render))
+    return private_page(personal_page(key, render))
 
 
 REFRESHED_PARTS = {
@@ -283,14 +282,10 @@ def refreshed_part() -> ResponseReturnValue:
     if template is None:
         abort(404)
     back = request.args.get("next")
-    return private(
+    return private_page(
         render_template(
             template,
             overview=token_overview(current_user.id, g.lang),
             return_to=back if is_own_path(back) else None,
         )
     )
-
-
-def private(body: str) -> Response:
-    return keep_private(current_app.make_response(body))

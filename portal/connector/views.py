@@ -1,13 +1,13 @@
 """The merchant's connector keys on the token page: create one (shown once), revoke one."""
 
-from flask import abort, flash, make_response, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..amazon.contributions import token_page_url
 from ..i18n import localized_blueprint
-from ..security import keep_private
+from ..security import private_page
 from . import keys
 
 pages = localized_blueprint("connector_pages", __name__, "/account/connector-keys")
@@ -39,7 +39,7 @@ def create() -> ResponseReturnValue:
         return back_to_keys()
     key, plain = keys.create(current_user.id, name.strip())
     page = render_template("connector/key_created.html", key=key, plain=plain)
-    return keep_private(make_response(page))
+    return private_page(page)
 
 
 @pages.post("/<int:key_id>/revoke")

@@ -1,7 +1,7 @@
 """The merchant's webhook endpoints on the token page: add one (its secret shown once), send a
 test event, remove one."""
 
-from flask import abort, flash, make_response, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ..amazon.contributions import token_page_url
 from ..i18n import localized_blueprint
-from ..security import keep_private
+from ..security import private_page
 from . import webhooks
 from .views import merchants_only
 
@@ -32,7 +32,7 @@ def add() -> ResponseReturnValue:
         flash(message, "error")
         return back_to_webhooks()
     page = render_template("connector/webhook_created.html", endpoint=endpoint, secret=secret)
-    return keep_private(make_response(page))
+    return private_page(page)
 
 
 @pages.post("/<int:endpoint_id>/test")
