@@ -16,7 +16,8 @@ from ..amazon.state import TokenState
 from ..extensions import db
 from ..security import keep_private, limiter
 from . import keys, openapi, sync, webhooks
-from .models import ConnectorKey, SyncRun
+from .models import ConnectorKey
+from .shapes import connection_json, run_json
 
 bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
 # Public and merchant-facing routes (no connector key): the document, a connection's runs.
@@ -70,7 +71,7 @@ def keys_connection(connection_id: int) -> Connection:
 @limit
 def list_connections() -> ResponseReturnValue:
     mine = connections.connections_of(g.connector_key.user_id)
-    return keep_private(jsonify([summary(connection) for connection in mine]))
+    return keep_private(jsonify([connection_json(connection) for connection in mine]))
 
 
 @bp.post("/connections/<int:connection_id>/access-token")
@@ -186,30 +187,6 @@ def invalid(problems: list[str]) -> ResponseReturnValue:
 def problem(detail: dict) -> str:
     where = ".".join(str(part) for part in detail["loc"]) or "body"
     return f"{where}: {detail['msg']}"
-
-
-def run_json(run: SyncRun) -> dict:
-    error = {"code": run.error_code, "message": run.error_message} if run.error_code else None
-    return {
-        "run_id": run.run_id,
-        "kind": run.kind.value,
-        "status": run.status.value,
-        "started_at": connections.iso(run.started_at),
-        "finished_at": connections.iso(run.finished_at),
-        "items": run.items,
-        "error": error,
-    }
-
-
-def summary(connection: Connection) -> dict:
-    return {
-        "id": connection.id,
-        "selling_partner_id": connection.selling_partner_id,
-        "marketplace": connection.marketplace,
-        "region": connection.region,
-        "state": connections.status(connection).state.value,
-        "expires_at": connections.iso(connection.expires_at),
-    }
 
 
 def no_access(state: TokenState) -> ResponseReturnValue:

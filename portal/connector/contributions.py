@@ -32,7 +32,7 @@ def webhooks_section() -> hooks.Partial | None:
         return None
     mine = webhooks.endpoints_of(current_user.id)
     shown = tuple((e.id, e.url, e.events, e.failing_since, e.last_attempt_id) for e in mine)
-    values = {"endpoints": mine, "event_types": webhooks.EVENT_TYPES[:-1]}  # not "test"
+    values = {"endpoints": mine, "event_types": webhooks.SUBSCRIBABLE}
     return hooks.Partial("connector/_webhooks.html", values, (shown, str(get_timezone())))
 
 

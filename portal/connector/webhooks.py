@@ -30,6 +30,7 @@ from ..amazon.models import Connection, Event, EventKind
 from ..extensions import db
 from ..models import utcnow
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .shapes import connection_json
 
 EVENTS = {
     EventKind.AUTHORIZED: "connection.authorized",
@@ -38,7 +39,8 @@ EVENTS = {
     EventKind.DEACTIVATED: "connection.deactivated",
     EventKind.REACTIVATED: "connection.reactivated",
 }
-EVENT_TYPES = (*EVENTS.values(), "connection.expiring", "connection.expired", "test")
+SUBSCRIBABLE = (*EVENTS.values(), "connection.expiring", "connection.expired")
+EVENT_TYPES = (*SUBSCRIBABLE, "test")  # a test event goes to the endpoint that asked for it
 RETRY_FOR = timedelta(days=3)
 # Seconds before each retry, as Standard Webhooks suggests; then every 10 hours.
 BACKOFF = (5, 300, 1800, 7200, 18000, 36000)
@@ -174,12 +176,10 @@ def queue(
 
 
 def payload(event: str, connection: Connection | None, data: dict) -> dict:
-    from .api import summary  # the connection as the connector API shows it
-
     return {
         "type": event,
         "timestamp": utcnow().isoformat(timespec="seconds") + "Z",
-        "data": {"connection": summary(connection) if connection else None, **data},
+        "data": {"connection": connection_json(connection) if connection else None, **data},
     }
 
 
