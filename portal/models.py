@@ -29,8 +29,17 @@ def commit_unless_duplicate() -> bool:
 
     Two requests at once both try, and the database lets exactly one of them in.
     """
+    return unless_duplicate(db.session.commit)
+
+
+def flush_unless_duplicate() -> bool:
+    """As commit_unless_duplicate, but the transaction stays open for more to be added to it."""
+    return unless_duplicate(db.session.flush)
+
+
+def unless_duplicate(write) -> bool:
     try:
-        db.session.commit()
+        write()
     except IntegrityError:
         db.session.rollback()
         return False

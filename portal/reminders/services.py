@@ -12,14 +12,13 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy.exc import IntegrityError
 
 from .. import hooks
 from ..accounts.models import User
 from ..amazon.models import Connection
 from ..amazon.state import status_of
 from ..extensions import db
-from ..models import utcnow
+from ..models import flush_unless_duplicate, utcnow
 from .mail import Mailer
 from .models import Reminder, ReminderStatus
 from .schedule import ReminderKind, due_kind
@@ -59,11 +58,7 @@ def claim(due: Due, now: datetime) -> Reminder | None:
         claimed_at=now,
     )
     db.session.add(reminder)
-    try:
-        db.session.flush()  # the unique key lets one run in
-    except IntegrityError:
-        db.session.rollback()
-    else:
+    if flush_unless_duplicate():  # the unique key lets one run in
         for hook in hooks.get(hooks.TOKEN_REMINDER):  # committed with the claim
             hook(due.connection, due.kind.value)
         db.session.commit()
