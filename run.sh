@@ -30,7 +30,13 @@ install() {
 }
 
 browser_tools() {
-    # axe-core for the accessibility checks, pinned in package-lock.json.
+    # The Nu Html Checker runs on Java; without it, vnu-jar's install would try to download one.
+    if ! command -v java >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            openjdk-17-jre-headless >/dev/null
+    fi
+    # axe-core and the Nu Html Checker (vnu-jar), pinned in package-lock.json.
     if command -v npm >/dev/null 2>&1; then
         npm ci --no-audit --no-fund --loglevel=error
     else
@@ -48,9 +54,29 @@ browser_tools() {
     fi
 }
 
+pdf_tools() {
+    # The PDF print (WeasyPrint) embeds Noto fonts for Arabic (fonts-noto-core) and Japanese;
+    # "$@": more Debian packages (poppler-utils reads the PDFs in the tests). Needs root and apt.
+    command -v dpkg-query >/dev/null 2>&1 || return 0
+    missing=""
+    for package in fonts-noto-core fonts-noto-cjk "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+            missing="$missing $package"
+    done
+    [ -n "$missing" ] || return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq
+        # shellcheck disable=SC2086 # one word per package
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        echo "not installed:$missing (fonts of the PDF print, tools of its tests)" >&2
+    fi
+}
+
 case "${1:-serve}" in
     serve)
         install ""
+        pdf_tools
         "$VENV/bin/flask" --app portal db upgrade
         "$VENV/bin/flask" --app portal demo
         # The demo merchant's simulated connector reports a run every minute (with the sandbox
@@ -62,6 +88,7 @@ case "${1:-serve}" in
         shift
         install "[test]"
         browser_tools
+        pdf_tools poppler-utils
         exec "$VENV/bin/pytest" "$@"
         ;;
     *)

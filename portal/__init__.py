@@ -13,7 +13,7 @@ from .accounts import login
 from .amazon import client as amazon_client
 from .amazon.crypto import TokenVault, derived_key, parse_keys
 from .extensions import babel, csrf, db, migrate
-from .faq import Library
+from .faq import Library, record_source_revisions
 from .i18n import (
     LANGUAGES,
     format_share,
@@ -159,6 +159,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .connector import contributions as connector_contributions
     from .connector import views as connector_views
     from .connector import webhook_views
+    from .faq import legacy as faq_legacy
     from .faq import views as faq_views
     from .reminders import models as reminder_models  # noqa: F401
     from .site import bp as site_bp
@@ -166,6 +167,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(faq_views.bp)
     app.register_blueprint(faq_views.root)
+    app.register_blueprint(faq_legacy.bp)
     app.register_blueprint(site_bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(amazon_views.bp)
@@ -193,8 +195,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Anonymous readers have no session, so no CSRF token: these check the origin instead.
     csrf.exempt(faq_views.vote)
     csrf.exempt(faq_views.viewed)
+    csrf.exempt(faq_views.feedback)  # as the vote: readers have no session; the origin is checked
     errors.register(app)
     register_commands(app)
+    # Once per process: the new source texts, which the translation dashboard compares.
+    record_source_revisions(app)
     if app.config["BENCH_ROUTES"]:
         app.add_url_rule("/_bench/hello", "bench_hello", lambda: "hello")
 

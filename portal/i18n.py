@@ -60,7 +60,13 @@ def negotiated_language() -> str:
 def select_locale() -> Locale:
     """Flask-Babel's locale selector: the URL's language wins, then negotiation."""
     # Parsed once here: Flask-Babel would parse the code again on every request.
-    return LOCALES[g.get("lang") or negotiated_language()]
+    return LOCALES[g.get("lang") or path_language() or negotiated_language()]
+
+
+def path_language() -> str | None:
+    """The /<lang>/ a URL starts with, for pages no view answered (a 404 speaks it)."""
+    code = request.path.split("/", 2)[1]
+    return code if code in LANGUAGES else None
 
 
 def page_language() -> str:

@@ -128,6 +128,10 @@ de = "Anleitungen"
 def toml_value(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, int | date):
         return str(value)
     return json.dumps(value)  # a JSON string is a valid TOML basic string
@@ -431,3 +435,28 @@ def statements(app):
         yield sent
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def html_errors(pages: dict[str, str], folder: Path) -> list[str]:
+    """The Nu Html Checker's errors for each page (name -> HTML), one JVM for them all."""
+    need(
+        VNU_JAR.exists() and shutil.which("java") is not None,
+        "the Nu Html Checker needs java and `npm ci` (./run.sh test installs both)",
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, html in pages.items():
+        (folder / f"{name}.html").write_text(html, encoding="utf-8")
+    # The checker reads files: it refuses loopback URLs.
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", folder],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stdout or "{}").get("messages", [])
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages
+    ]

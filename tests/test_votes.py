@@ -59,7 +59,7 @@ def test_a_new_source_revision_opens_a_new_vote(tmp_path, sample_faq, build_app,
     assert (
         vote(newer, "no", lang="en", article=10)
         .headers["Location"]
-        .endswith("feedback=thanks#feedback")
+        .endswith("feedback=no#feedback")
     )
     with app.app_context():
         revisions = (

@@ -38,8 +38,10 @@ class Library:
         self.categories: dict[str, Category]
         parsed = instance / PARSED_FILE if instance else None
         self.articles, self.categories, self.digest = load_articles(faq_dir, parsed)
-        # Searches skip these for readers: checking each hit's article costs more than the search.
-        self.internal = frozenset(a.id for a in self.articles.values() if not a.is_public)
+        # Searches skip these: checking each hit's article costs more than the search.
+        self.internal = frozenset(a.id for a in self.articles.values() if a.state == "internal")
+        self.not_public = frozenset(a.id for a in self.articles.values() if not a.is_public)
+        self.items = imported_items(self.articles.values())
         self.product = product
         self.rendered = lru_cache(maxsize=RENDER_CACHE_SIZE)(self._render)
         self._index: SearchIndex | None = None
@@ -49,13 +51,14 @@ class Library:
     def translation_count(self) -> int:
         return sum(len(article.translations) for article in self.articles.values())
 
-    def _render(self, article_id: int, lang: str, revision: int) -> Rendered:
+    def _render(self, article_id: int, lang: str, revision: int, files_url: str) -> Rendered:
         # revision is part of the cache key: a new source text never reuses old HTML.
         body = read_body(self.articles[article_id].translations[lang])
-        return render_markdown(body, self.product)
+        return render_markdown(body, self.product, files_url)
 
-    def render(self, article: Article, lang: str) -> Rendered:
-        return self.rendered(article.id, lang, article.revision)
+    def render(self, article: Article, lang: str, files_url: str = "") -> Rendered:
+        """The HTML of a translation; files_url is where its links to files/... lead."""
+        return self.rendered(article.id, lang, article.revision, files_url)
 
     @property
     def index(self) -> SearchIndex:
@@ -101,6 +104,16 @@ class Library:
                     keywords=translation.keywords,
                     body=plain_text(read_body(translation), self.product),
                 )
+
+
+def imported_items(articles) -> dict[int, int]:
+    """Znuny item number -> article id: each translation came from an item of its own."""
+    return {
+        translation.znuny_item: article.id
+        for article in articles
+        for translation in article.translations.values()
+        if translation.znuny_item is not None
+    }
 
 
 def shared_index(

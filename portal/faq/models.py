@@ -1,12 +1,13 @@
 """What readers tell us about articles: helpful votes and searches that found nothing."""
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models import utcnow
+from ..models import str_enum, utcnow
 
 
 class Vote(db.Model):
@@ -23,6 +24,37 @@ class Vote(db.Model):
     voter: Mapped[str] = mapped_column(String(64))
     helpful: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedbackReason(enum.StrEnum):
+    """Why a reader answered "No" to "Was this article helpful?"."""
+
+    OUTDATED = "outdated"
+    UNCLEAR = "unclear"
+    STEPS_FAIL = "steps_fail"  # the steps do not work
+    OFF_TOPIC = "off_topic"  # not what the reader was looking for
+
+
+class Feedback(db.Model):
+    """What was missing, told by the reader who answered "No": at most one per vote.
+
+    A table of its own rather than columns on faq_vote: most votes never get one, and the vote
+    stays the one row the helpful score counts. Linked to the vote (unique), it belongs to that
+    reader, article, language and revision, and goes when the vote goes.
+    """
+
+    __tablename__ = "faq_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("faq_vote.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[FeedbackReason] = mapped_column(str_enum(FeedbackReason, 16))
+    # Plain text, control characters removed; shown escaped, never as HTML.
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    # The language of the page the reader wrote on: the comment's likely language.
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    vote: Mapped[Vote] = relationship()
 
 
 class SearchMiss(db.Model):
@@ -47,3 +79,19 @@ class ArticleView(db.Model):
     lang: Mapped[str] = mapped_column(String(8))
     day: Mapped[date]
     count: Mapped[int] = mapped_column(default=0)
+
+
+class SourceRevision(db.Model):
+    """The text of one revision of an article's source, as the portal first saw it: what a
+    translation made from it is compared with on the translation dashboard."""
+
+    __tablename__ = "faq_source_revision"
+    __table_args__ = (UniqueConstraint("article_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int]
+    revision: Mapped[int]
+    lang: Mapped[str] = mapped_column(String(8))  # the source's language
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # the whole Markdown body
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

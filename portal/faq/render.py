@@ -14,6 +14,8 @@ PRODUCT = "{{product}}"
 # A line of its own in an article that marks where the reader's live token state goes.
 LIVE_BOX = "[[token-status]]"
 LIVE_BOX_HTML = f"<p>{LIVE_BOX}</p>"
+# Links to the files kept beside an article (faq/<article>/files/) start with this.
+FILES = "files/"
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h2", "h3",
@@ -119,6 +121,21 @@ def text_slots(element: etree.Element):
     yield element, "tail", element.tail or ""
 
 
+class FileLinkTreeprocessor(Treeprocessor):
+    """Point links to files/... (images, attachments beside an article) where they are served."""
+
+    def __init__(self, md: markdown.Markdown, files_url: str) -> None:
+        super().__init__(md)
+        self.files_url = files_url
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            attribute = {"img": "src", "a": "href"}.get(element.tag)
+            target = element.get(attribute, "") if attribute else ""
+            if target.startswith(FILES):
+                element.set(attribute, self.files_url + target[len(FILES) :])
+
+
 class AnchorExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         # After inline patterns (20), before prettify (10): the texts are final, not yet indented.
@@ -127,17 +144,27 @@ class AnchorExtension(Extension):
         md.treeprocessors.register(AnchorTreeprocessor(md), "article_anchors", 6)
 
 
+class FileLinkExtension(Extension):
+    def __init__(self, files_url: str) -> None:
+        super().__init__()
+        self.files_url = files_url
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(FileLinkTreeprocessor(md, self.files_url), "file_links", 5)
+
+
 def sanitize(html: str) -> str:
     """Keep only harmless markup, so a bad translation cannot inject script."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
 
 
-def render_markdown(body: str, product: str) -> Rendered:
-    """Render one article body; the product name is filled in here."""
-    md = markdown.Markdown(
-        extensions=["admonition", "attr_list", "sane_lists", "tables", AnchorExtension()],
-        output_format="html",
-    )
+def render_markdown(body: str, product: str, files_url: str = "") -> Rendered:
+    """Render one article body; the product name is filled in here, and links to files/...
+    lead to files_url..."""
+    extensions = ["admonition", "attr_list", "sane_lists", "tables", AnchorExtension()]
+    if files_url:
+        extensions.append(FileLinkExtension(files_url))
+    md = markdown.Markdown(extensions=extensions, output_format="html")
     html = sanitize(md.convert(body.replace(PRODUCT, product)))
     before, marker, after = html.partition(LIVE_BOX_HTML)
     # The steps' own HTML, shown again beside the merchant's token (steps hold no nested lists).

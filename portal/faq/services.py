@@ -4,10 +4,12 @@ import hashlib
 from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import safe_join
 
 from ..extensions import db
 from ..i18n import LANGUAGES
@@ -15,9 +17,10 @@ from ..models import commit_unless_duplicate, utcnow
 from .library import Library
 from .models import ArticleView, SearchMiss, Vote
 from .render import Rendered
-from .store import Article, Category, Translation
+from .store import Article, Category, Translation, is_file_name
 
 MAX_QUERY = 200
+FILES_FOLDER = "files"  # beside an article's language files: its images and attachments
 
 
 def library() -> Library:
@@ -49,18 +52,38 @@ class ArticlePage:
         return self.article.is_outdated(self.translation)
 
 
-def visible(article: Article, include_internal: bool) -> bool:
+def visible(article: Article, include_internal: bool, include_customers: bool = False) -> bool:
+    """Staff see every article; logged-in merchants the customers' ones too; others public ones."""
+    if article.state == "customers":
+        return include_customers or include_internal
     return article.is_public or include_internal
 
 
-def get_article(article_id: int, lang: str, include_internal: bool = False) -> ArticlePage | None:
+def get_article(
+    article_id: int, lang: str, include_internal: bool = False, include_customers: bool = False
+) -> ArticlePage | None:
     """Find an article and the text to show in lang, or None if the reader may not see it."""
     lib = library()
     article = lib.articles.get(article_id)
-    if article is None or not visible(article, include_internal):
+    if article is None or not visible(article, include_internal, include_customers):
         return None
     translation = article.translation(lang) or article.source
-    return ArticlePage(article, lang, translation, lib.render(article, translation.lang))
+    rendered = lib.render(article, translation.lang, files_url(article.id))
+    return ArticlePage(article, lang, translation, rendered)
+
+
+def files_url(article_id: int) -> str:
+    """Where the files beside an article are served: its text links to files/<name>."""
+    if not has_request_context():  # an e-mail, a command: its own links are absolute
+        return ""
+    return url_for("faq_root.article_file", article_id=article_id, name="-")[:-1]
+
+
+def article_file(article: Article, name: str) -> Path | None:
+    """A file kept beside the article (an image, an attachment), or None."""
+    folder = article.source.path.parent / FILES_FOLDER
+    path = Path(safe_join(str(folder), name) or "")
+    return path if is_file_name(name) and path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -71,13 +94,16 @@ class Listed:
 
 
 def list_articles(
-    lang: str, category: str | None = None, include_internal: bool = False
+    lang: str,
+    category: str | None = None,
+    include_internal: bool = False,
+    include_customers: bool = False,
 ) -> list[Listed]:
     """Articles in a category and its sub-categories (all when category is None), by title."""
     listed = [
         Listed(article, article.translation(lang) or article.source, lang)
         for article in library().articles.values()
-        if visible(article, include_internal)
+        if visible(article, include_internal, include_customers)
         and (category is None or f"{article.category}/".startswith(f"{category}/"))
     ]
     return sorted(listed, key=lambda item: item.translation.title.casefold())
@@ -109,7 +135,9 @@ class SearchResults:
         return not self.local and not self.other
 
 
-def search(query: str, lang: str, include_internal: bool = False) -> SearchResults:
+def search(
+    query: str, lang: str, include_internal: bool = False, include_customers: bool = False
+) -> SearchResults:
     """Search every language; the reader's language first, then the others, best first."""
     query = " ".join(query.split())[:MAX_QUERY]
     lib = library()
@@ -117,9 +145,9 @@ def search(query: str, lang: str, include_internal: bool = False) -> SearchResul
     number = query.lstrip("#")
     if number.isdigit() and int(number) in lib.articles:
         article = lib.articles[int(number)]
-        if visible(article, include_internal):
+        if visible(article, include_internal, include_customers):
             local[article.id] = Listed(article, article.translation(lang) or article.source, lang)
-    hidden = frozenset() if include_internal else lib.internal
+    hidden = hidden_articles(lib, include_internal, include_customers)
     found = lib.index.scores(query) if query else {}
     for article_id in best_first(found.pop(lang, {})):
         if article_id not in local and article_id not in hidden:
@@ -137,6 +165,12 @@ def search(query: str, lang: str, include_internal: bool = False) -> SearchResul
     if query and results.empty:
         record_miss(query, lang)
     return results
+
+
+def hidden_articles(lib: Library, include_internal: bool, include_customers: bool) -> Set[int]:
+    if include_internal:
+        return frozenset()
+    return lib.internal if include_customers else lib.not_public
 
 
 def best_first(scores: dict[int, float]) -> list[int]:

@@ -1,8 +1,10 @@
 """Reading the FAQ: home, categories, articles, print view, votes, search and the sitemap."""
 
+import mimetypes
 import secrets
 from datetime import UTC, datetime, time
 
+from babel.units import format_unit
 from flask import (
     Blueprint,
     Flask,
@@ -13,9 +15,11 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
 from flask_login import current_user
@@ -24,25 +28,35 @@ from .. import faq, hooks
 from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
 from ..pagecache import cached_page, forget_pages, remembered
-from ..security import limiter, remember
+from ..security import limiter, private_page, remember
 from ..urls import same_origin_request
+from . import pdf
 from .links import article_url, structured_data, translation_links
 
 bp = localized_blueprint("faq", __name__)
 root = Blueprint("faq_root", __name__)
 
 VOTER_COOKIE = "voter"
-FEEDBACK_MESSAGES = ("thanks", "already")
+# After a vote ("no": say what was missing) and after the reason ("sent", "told": once more).
+FEEDBACK_MESSAGES = ("thanks", "already", "no", "sent", "told")
 PUBLIC_MAX_AGE = 300
 SEARCH_MAX_AGE = 60
 
 
-def can_see_internal() -> bool:
-    """Internal articles are for support staff only."""
-    return current_user.is_authenticated and current_user.is_staff
+def reader_scope() -> dict[str, bool]:
+    """Internal articles are for support staff only; customers' ones for anyone logged in."""
+    logged_in = current_user.is_authenticated
+    return {
+        "include_internal": logged_in and current_user.is_staff,
+        "include_customers": logged_in,
+    }
 
 
-STATE_LABELS = {"public": _l("public"), "internal": _l("internal")}
+STATE_LABELS = {
+    "public": _l("public"),
+    "customers": _l("customers only"),
+    "internal": _l("internal"),
+}
 
 
 @bp.app_context_processor
@@ -53,7 +67,18 @@ def faq_helpers() -> dict:
         "structured_data": structured_data,
         "state_label": lambda state: STATE_LABELS.get(state, state),
         "og_locale": lambda code: LANGUAGES[code].og_locale,
+        "file_size": file_size,
+        "feedback_reasons": faq.REASON_LABELS,
+        "max_comment": faq.MAX_COMMENT,
     }
+
+
+def file_size(size: int) -> str:
+    """12,3 ko in French, 12.3 kB in English: Babel knows each language's units."""
+    unit, value = ("digital-kilobyte", size / 1000)
+    if size >= 1_000_000:
+        unit, value = ("digital-megabyte", size / 1_000_000)
+    return format_unit(value, unit, length="short", format="#,##0.#", locale=get_locale())
 
 
 def shared(response: Response, max_age: int) -> Response:
@@ -63,7 +88,7 @@ def shared(response: Response, max_age: int) -> Response:
     return response
 
 
-def public_page(body: str, last_modified: datetime | None = None) -> Response:
+def public_page(body: str | bytes, last_modified: datetime | None = None) -> Response:
     """A page without personal data: cacheable by shared caches, revalidated by ETag."""
     response = shared(current_app.make_response(body), PUBLIC_MAX_AGE)
     if last_modified:
@@ -73,7 +98,7 @@ def public_page(body: str, last_modified: datetime | None = None) -> Response:
 
 
 def find_page(article_id: int) -> faq.ArticlePage:
-    page = faq.get_article(article_id, g.lang, include_internal=can_see_internal())
+    page = faq.get_article(article_id, g.lang, **reader_scope())
     if page is None:
         abort(404)
     return page
@@ -115,7 +140,7 @@ def home() -> ResponseReturnValue:
         render_template(
             "faq/home.html",
             categories=faq.child_categories(None),
-            articles=faq.list_articles(g.lang, include_internal=can_see_internal()),
+            articles=faq.list_articles(g.lang, **reader_scope()),
         )
     )
 
@@ -130,7 +155,7 @@ def category(path: str) -> ResponseReturnValue:
             "faq/category.html",
             trail=faq.category_trail(path),
             categories=faq.child_categories(path),
-            articles=faq.list_articles(g.lang, path, include_internal=can_see_internal()),
+            articles=faq.list_articles(g.lang, path, **reader_scope()),
         )
     )
 
@@ -162,6 +187,20 @@ def print_view(article_id: int, slug: str) -> ResponseReturnValue:
     return public_page(render_template("faq/print.html", **context), context["last_modified"])
 
 
+@bp.get("/faq/<int:article_id>-<slug>.pdf")
+@cached_page(group=article_group)  # a render takes 0.2-0.4 s: see faq/pdf.py
+def print_pdf(article_id: int, slug: str) -> ResponseReturnValue:
+    """The print view as a PDF, as Znuny prints an FAQ item."""
+    page = find_page(article_id)
+    if slug != page.translation.slug:
+        return redirect(url_for(".print_pdf", article_id=article_id, slug=page.translation.slug))
+    context = page_context(page)
+    html = render_template("faq/print.html", pdf=True, **context)
+    printed = url_for(".print_view", article_id=article_id, slug=slug, _external=True)
+    response = public_page(pdf.render(html, printed, page.article), context["last_modified"])
+    return pdf.attach(response, f"{article_id}-{slug}.pdf")
+
+
 def vote_limit() -> str:
     return current_app.config["VOTE_LIMIT"]
 
@@ -184,12 +223,44 @@ def vote(article_id: int) -> ResponseReturnValue:
     if answer not in ("yes", "no") or not same_origin_request():
         abort(400)
     identity = request.cookies.get(VOTER_COOKIE) or secrets.token_urlsafe(24)
-    voter = f"user:{current_user.id}" if current_user.is_authenticated else f"reader:{identity}"
+    voter = voter_of(identity)
     counted = faq.record_vote(page, voter, answer == "yes")
     if counted:
         forget_pages(article_group(page.article.id))
-    target = article_url(page.article, g.lang, feedback="thanks" if counted else "already")
+    message = "thanks" if counted else "already"
+    if answer == "no" and (counted or faq.awaits_reason(page, voter)):
+        message = "no"  # the page asks what was missing
+    target = article_url(page.article, g.lang, feedback=message)
     return remember(redirect(f"{target}#feedback", 303), VOTER_COOKIE, identity)
+
+
+def voter_of(identity: str | None) -> str | None:
+    """Whose vote it is: the logged-in user's, else the reader cookie's (None without one)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"reader:{identity}" if identity else None
+
+
+@bp.post("/faq/<int:article_id>/feedback")
+@limiter.limit(vote_limit)  # per address, as the vote it belongs to
+def feedback(article_id: int) -> ResponseReturnValue:
+    """After "No": the reason and an optional comment, stored with the reader's own vote."""
+    page = find_page(article_id)
+    if not same_origin_request():
+        abort(400)
+    voter = voter_of(request.cookies.get(VOTER_COOKIE))
+    form = request.form
+    try:
+        outcome = faq.record_feedback(
+            page, voter, form.get("reason", ""), form.get("comment", ""), g.lang
+        )
+    except faq.FeedbackRefused as refused:
+        # The page again with what the reader wrote: theirs alone, so kept by no cache.
+        context = page_context(page, fresh_votes=True)
+        body = render_template("faq/article.html", reason_form=refused.form, **context)
+        return private_page(body), 422
+    target = article_url(page.article, g.lang, feedback=outcome)
+    return redirect(f"{target}#feedback", 303)
 
 
 @bp.post("/faq/<int:article_id>/viewed")
@@ -207,7 +278,7 @@ def viewed(article_id: int) -> ResponseReturnValue:
 @cached_page("q")
 def search() -> ResponseReturnValue:
     query = request.args.get("q", "")
-    results = faq.search(query, g.lang, include_internal=can_see_internal())
+    results = faq.search(query, g.lang, **reader_scope())
     response = current_app.make_response(render_template("faq/search.html", results=results))
     shared(response, SEARCH_MAX_AGE)
     if results.empty:
@@ -231,6 +302,36 @@ def short_link(article_id: int) -> ResponseReturnValue:
     page = find_page(article_id)
     response = redirect(article_url(page.article, g.lang))
     response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/faq/<int:article_id>")
+def typed_link(article_id: int) -> ResponseReturnValue:
+    """What readers and support type: /de/faq/2763, without the slug."""
+    page = find_page(article_id)
+    return redirect(article_url(page.article, g.lang), 301)
+
+
+# Images are shown in the page; anything else is downloaded, never run in the portal's origin.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@root.get("/faq/<int:article_id>/files/<name>")
+def article_file(article_id: int, name: str) -> ResponseReturnValue:
+    """An image or attachment kept beside the article, for whoever may read the article."""
+    g.lang = negotiated_language()  # of the error page, if any
+    page = find_page(article_id)
+    path = faq.article_file(page.article, name)
+    if path is None:
+        abort(404)
+    texts = page.article.translations.values()
+    listed = {a.file: a for text in texts for a in text.attachments}
+    download = listed[name].name if name in listed else name
+    shown = mimetypes.guess_type(path.name)[0] in INLINE_TYPES
+    response = send_file(path, download_name=download, as_attachment=not shown, conditional=True)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if page.article.is_public:
+        shared(response, PUBLIC_MAX_AGE)
     return response
 
 

@@ -53,7 +53,31 @@ function printLinks() {
   }
 }
 
+// The comment box after "No": characters left, read out once the reader pauses (announcing
+// each key press would drown what they type). The server checks the length all the same.
+function characterCounters() {
+  for (const field of document.querySelectorAll("textarea[data-counter][maxlength]")) {
+    const max = Number(field.getAttribute("maxlength"));
+    const counter = document.createElement("p");
+    counter.className = "character-count";
+    counter.id = `${field.id}-count`;
+    field.after(counter);
+    const show = () => {
+      const left = Math.max(max - field.value.length, 0);
+      counter.textContent = field.dataset.counter.replace("%s", String(left));
+    };
+    let timer = null;
+    field.addEventListener("input", () => {
+      show();
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => announce(counter.textContent), 1000);
+    });
+    show();
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  characterCounters();
   const article = document.querySelector("main article.faq-article[data-copy-label]");
   if (article) copyLinkButtons(article);
   if (article && article.dataset.beacon && navigator.sendBeacon) navigator.sendBeacon(article.dataset.beacon);

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..i18n import LANGUAGES, localized_blueprint, page_language
 from ..pagecache import per_language
 from ..security import keep_private
-from . import services
+from . import services, trends
 
 bp = localized_blueprint("support", __name__, "/support")
 
@@ -120,7 +120,17 @@ def link() -> ResponseReturnValue:
 @bp.get("/dashboard")
 @staff_required
 def dashboard() -> ResponseReturnValue:
-    return render_template("support/dashboard.html", stats=services.dashboard())
+    """Totals per language, and the last weeks' trends for a language and an article."""
+    chosen, error = trends.read_filters(request.args)
+    page = render_template(
+        "support/dashboard.html",
+        stats=services.dashboard(),
+        charts=trends.charts(chosen, g.lang),
+        chosen=chosen,
+        filter_error=error,
+        articles=faq.list_articles(g.lang, include_internal=True),
+    )
+    return page, 400 if error else 200
 
 
 def support_home() -> str:
