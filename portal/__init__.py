@@ -159,6 +159,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .connector import contributions as connector_contributions
     from .connector import views as connector_views
     from .connector import webhook_views
+    from .faq import answers as faq_answers  # its routes are on the FAQ's blueprint
     from .faq import legacy as faq_legacy
     from .faq import views as faq_views
     from .reminders import models as reminder_models  # noqa: F401
@@ -193,9 +194,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     support_views.add_hooks(app)
     account_views.add_hooks(app)
     # Anonymous readers have no session, so no CSRF token: these check the origin instead.
-    csrf.exempt(faq_views.vote)
-    csrf.exempt(faq_views.viewed)
-    csrf.exempt(faq_views.feedback)  # as the vote: readers have no session; the origin is checked
+    csrf.exempt(faq_answers.vote)
+    csrf.exempt(faq_answers.viewed)
+    csrf.exempt(faq_answers.feedback)
     errors.register(app)
     register_commands(app)
     # Once per process: the new source texts, which the translation dashboard compares.

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, template_rendered
 from flask_sqlalchemy.session import Session
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
@@ -460,3 +460,18 @@ def html_errors(pages: dict[str, str], folder: Path) -> list[str]:
     return [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages
     ]
+
+
+@contextmanager
+def renders(app: Flask) -> Iterator[list[str]]:
+    """The names of the templates rendered while the block runs."""
+    names: list[str] = []
+
+    def record(sender, template, context, **extra) -> None:
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)

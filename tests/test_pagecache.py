@@ -2,33 +2,24 @@
 
 import re
 import time
-from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
 import requests
-from flask import template_rendered
 
 from portal.extensions import db
 from portal.faq.models import SearchMiss
-from tests.helpers import LiveServer, add_user, client_login, csrf_token, logged_in, statements
+from tests.helpers import (
+    LiveServer,
+    add_user,
+    client_login,
+    csrf_token,
+    logged_in,
+    renders,
+    statements,
+)
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
-
-
-@contextmanager
-def renders(app):
-    """The names of the templates rendered while the block runs."""
-    names: list[str] = []
-
-    def record(sender, template, context, **extra):
-        names.append(template.name)
-
-    template_rendered.connect(record, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(record, app)
 
 
 def test_an_anonymous_article_is_rendered_once_and_served_the_same(app, client):

@@ -4,20 +4,18 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 import pytest
-from flask import Response, template_rendered
+from flask import Response
 from flask_babel import force_locale, gettext
 from PIL import Image
 
 from portal import faq
 from portal.faq.pdf import attach, local_path, static_file
 from portal.i18n import LANGUAGES
-from tests.helpers import add_user, client_login, need, write_article
+from tests.helpers import add_user, client_login, need, renders, write_article
 
 ARTICLE = 2763
 HEADER_LABELS = ("Category", "State", "Language", "Keywords", "Last update", "Article no.")
@@ -145,25 +143,10 @@ def test_the_japanese_title_is_drawn(client, poppler, tmp_path):
     assert right - left > width * 0.3 and dark > 300, (left, right, dark)
 
 
-@contextmanager
-def rendered_templates(app) -> Iterator[list[str]]:
-    """The templates rendered while the block runs."""
-    names: list[str] = []
-
-    def record(sender, template, context, **extra) -> None:
-        names.append(template.name)
-
-    template_rendered.connect(record, app)
-    try:
-        yield names
-    finally:
-        template_rendered.disconnect(record, app)
-
-
 def test_the_pdf_is_cached_and_a_vote_forgets_it(app, client):
     path = pdf_path(client, "fr")
     first = client.get(path)
-    with rendered_templates(app) as rendered:
+    with renders(app) as rendered:
         again = client.get(path)
         not_modified = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert rendered == [] and again.data == first.data  # from the page cache
@@ -173,7 +156,7 @@ def test_the_pdf_is_cached_and_a_vote_forgets_it(app, client):
     assert first.cache_control.public and first.cache_control.max_age > 0
     assert not_modified.status_code == 304 and not not_modified.data
     client.post(f"/fr/faq/{ARTICLE}/vote", data={"helpful": "yes"})
-    with rendered_templates(app) as rendered:
+    with renders(app) as rendered:
         after_vote = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert after_vote.status_code == 200 and rendered == ["faq/print.html"]
     assert after_vote.headers["ETag"] != first.headers["ETag"]

@@ -14,10 +14,11 @@ from werkzeug.security import safe_join
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..models import commit_unless_duplicate, utcnow
+from .fields import is_file_name
 from .library import Library
 from .models import ArticleView, SearchMiss, Vote
 from .render import Rendered
-from .store import Article, Category, Translation, is_file_name
+from .store import Article, Category, Translation
 
 MAX_QUERY = 200
 FILES_FOLDER = "files"  # beside an article's language files: its images and attachments

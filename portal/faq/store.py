@@ -6,10 +6,11 @@ import pickle
 import sys
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from ..i18n import LANGUAGES
+from .fields import Attachment, FieldError, Rating, read_optional
 
 FRONT_MATTER = "+++"
 # public: everyone; customers: logged-in merchants (Znuny's "external"); internal: support staff.
@@ -25,28 +26,6 @@ class ArticleError(Exception):
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
         self.path = path
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file offered for download under an article, kept in the article's files/ folder."""
-
-    file: str  # its name in files/
-    name: str  # the name readers download it as
-    type: str
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Rating:
-    """Readers' votes in the help center the article came from (Znuny: 1 to 5 stars)."""
-
-    votes: int
-    percent: float
-
-    @property
-    def stars(self) -> float:
-        return round(self.percent / 20, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,69 +195,16 @@ def read_translation(path: Path, meta: dict) -> tuple[int, str, Translation]:
         source_revision=int(meta.get("revision", meta.get("source_revision", 0))),
         file=str(path),
         is_source="revision" in meta,
-        internal_note=str(meta.get("internal_note", "")),
-        znuny_item=read_item_number(path, meta.get("znuny_item")),
-        attachments=read_attachments(path, meta.get("attachments", [])),
-        imported_rating=read_rating(path, meta.get("imported_rating")),
-        review_by=read_review_by(path, meta.get("review_by")),
+        **optional_fields(path, meta),
     )
     return int(meta["id"]), str(meta["category"]), translation
 
 
-def read_review_by(path: Path, value) -> date | None:
-    # A TOML date-time is a datetime, which Python counts as a date too: refused.
-    if value is None:
-        return None
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ArticleError(path, "'review_by' must be a TOML date, e.g. 2027-03-31")
-    return value
-
-
-def read_item_number(path: Path, value) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ArticleError(path, "'znuny_item' must be a positive whole number")
-    return value
-
-
-def read_attachments(path: Path, entries) -> tuple[Attachment, ...]:
-    """attachments = [{ file = "manual.pdf", name = "Manual.pdf", type = "...", size = 1234 }]"""
-    if not isinstance(entries, list):
-        raise ArticleError(path, "'attachments' must be a list of tables")
-    attachments = []
-    for entry in entries:
-        try:
-            attachment = Attachment(
-                file=str(entry["file"]),
-                name=str(entry.get("name", entry["file"])),
-                type=str(entry.get("type", "application/octet-stream")),
-                size=int(entry.get("size", 0)),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ArticleError(path, f"attachment {entry!r}: needs file, name, type, size") from exc
-        if not is_file_name(attachment.file):
-            raise ArticleError(path, f"attachment file {attachment.file!r} is not a plain name")
-        attachments.append(attachment)
-    return tuple(attachments)
-
-
-def is_file_name(name: str) -> bool:
-    """A name in the article's files/ folder, never a path out of it."""
-    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
-
-
-def read_rating(path: Path, table) -> Rating | None:
-    """imported_rating = { votes = 12, percent = 80.0 }"""
-    if table is None:
-        return None
+def optional_fields(path: Path, meta: dict) -> dict:
     try:
-        rating = Rating(votes=int(table["votes"]), percent=float(table["percent"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ArticleError(path, "'imported_rating' needs votes and percent") from exc
-    if rating.votes < 0 or not 0 <= rating.percent <= 100:
-        raise ArticleError(path, "'imported_rating': votes >= 0, percent from 0 to 100")
-    return rating
+        return read_optional(meta)
+    except FieldError as exc:
+        raise ArticleError(path, str(exc)) from exc
 
 
 def as_text(data: bytes) -> str:

@@ -1,7 +1,6 @@
-"""Reading the FAQ: home, categories, articles, print view, votes, search and the sitemap."""
+"""Reading the FAQ: home, categories, articles, print view and PDF, search, links, sitemap."""
 
 import mimetypes
-import secrets
 from datetime import UTC, datetime, time
 
 from babel.units import format_unit
@@ -21,22 +20,17 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_limiter import RequestLimit
 from flask_login import current_user
 
 from .. import faq, hooks
-from ..errors import plain_error
 from ..i18n import LANGUAGES, localized_blueprint, negotiated_language
-from ..pagecache import cached_page, forget_pages, remembered
-from ..security import limiter, private_page, remember
-from ..urls import same_origin_request
+from ..pagecache import cached_page, remembered
 from . import pdf
 from .links import article_url, structured_data, translation_links
 
 bp = localized_blueprint("faq", __name__)
 root = Blueprint("faq_root", __name__)
 
-VOTER_COOKIE = "voter"
 # After a vote ("no": say what was missing) and after the reason ("sent", "told": once more).
 FEEDBACK_MESSAGES = ("thanks", "already", "no", "sent", "told")
 PUBLIC_MAX_AGE = 300
@@ -199,79 +193,6 @@ def print_pdf(article_id: int, slug: str) -> ResponseReturnValue:
     printed = url_for(".print_view", article_id=article_id, slug=slug, _external=True)
     response = public_page(pdf.render(html, printed, page.article), context["last_modified"])
     return pdf.attach(response, f"{article_id}-{slug}.pdf")
-
-
-def vote_limit() -> str:
-    return current_app.config["VOTE_LIMIT"]
-
-
-def view_limit() -> str:
-    return current_app.config["VIEW_LIMIT"]
-
-
-def beacon_refused(limit: RequestLimit) -> Response:
-    """The browser sends the beacon and never shows its answer: no page to render."""
-    return current_app.make_response(plain_error(429))
-
-
-@bp.post("/faq/<int:article_id>/vote")
-@limiter.limit(vote_limit)  # per address: a fresh cookie is a new voter
-def vote(article_id: int) -> ResponseReturnValue:
-    """Record "Was this article helpful?"; one vote per reader and revision."""
-    page = find_page(article_id)
-    answer = request.form.get("helpful")
-    if answer not in ("yes", "no") or not same_origin_request():
-        abort(400)
-    identity = request.cookies.get(VOTER_COOKIE) or secrets.token_urlsafe(24)
-    voter = voter_of(identity)
-    counted = faq.record_vote(page, voter, answer == "yes")
-    if counted:
-        forget_pages(article_group(page.article.id))
-    message = "thanks" if counted else "already"
-    if answer == "no" and (counted or faq.awaits_reason(page, voter)):
-        message = "no"  # the page asks what was missing
-    target = article_url(page.article, g.lang, feedback=message)
-    return remember(redirect(f"{target}#feedback", 303), VOTER_COOKIE, identity)
-
-
-def voter_of(identity: str | None) -> str | None:
-    """Whose vote it is: the logged-in user's, else the reader cookie's (None without one)."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"reader:{identity}" if identity else None
-
-
-@bp.post("/faq/<int:article_id>/feedback")
-@limiter.limit(vote_limit)  # per address, as the vote it belongs to
-def feedback(article_id: int) -> ResponseReturnValue:
-    """After "No": the reason and an optional comment, stored with the reader's own vote."""
-    page = find_page(article_id)
-    if not same_origin_request():
-        abort(400)
-    voter = voter_of(request.cookies.get(VOTER_COOKIE))
-    form = request.form
-    try:
-        outcome = faq.record_feedback(
-            page, voter, form.get("reason", ""), form.get("comment", ""), g.lang
-        )
-    except faq.FeedbackRefused as refused:
-        # The page again with what the reader wrote: theirs alone, so kept by no cache.
-        context = page_context(page, fresh_votes=True)
-        body = render_template("faq/article.html", reason_form=refused.form, **context)
-        return private_page(body), 422
-    target = article_url(page.article, g.lang, feedback=outcome)
-    return redirect(f"{target}#feedback", 303)
-
-
-@bp.post("/faq/<int:article_id>/viewed")
-@limiter.limit(view_limit, on_breach=beacon_refused)
-def viewed(article_id: int) -> ResponseReturnValue:
-    """The article page's beacon: count a read (cached pages count too, bots without JS do not)."""
-    page = find_page(article_id)
-    if not same_origin_request():
-        abort(400)
-    faq.count_view(page.article.id, page.translation.lang)
-    return "", 204
 
 
 @bp.get("/search")
