@@ -23,6 +23,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/run.py`: the tests' helpers are in tests/
+from corpus import corpus  # noqa: E402 (bench/corpus.py)
+
 from tests.helpers import DemoMerchant, Gunicorn, free_port, prepare_demo_database  # noqa: E402
 
 PY = sys.executable
@@ -264,8 +266,12 @@ def connector_part(work: Path, env: dict, base: str) -> float:
         turns.append(wrk(url, bearer, script=script))
         bare.append(wrk(f"{base}/_bench/hello"))
         paced.append(wrk(url, bearer, script=paced_script))
-    result = {key: statistics.median(turn[key] for turn in turns) for key in MEDIAN_KEYS if key != "cpu"}
-    steady = {key: statistics.median(turn[key] for turn in paced) for key in MEDIAN_KEYS if key != "cpu"}
+    result = {
+        key: statistics.median(turn[key] for turn in turns) for key in MEDIAN_KEYS if key != "cpu"
+    }
+    steady = {
+        key: statistics.median(turn[key] for turn in paced) for key in MEDIAN_KEYS if key != "cpu"
+    }
     ratio = statistics.median(t["p99"] / b["p99"] for t, b in zip(turns, bare))
     print(f"\n== connector API, {len(turns)} turns of each")
     report("access token, as fast as asked", {**result, "cpu": 0}, None)
@@ -298,32 +304,6 @@ def cache_part(work: Path, base: str) -> float:
         subprocess.run(["nginx", "-c", str(conf), "-p", f"{work}/", "-s", "quit"], check=False)
 
 
-def corpus(work: Path, articles: int = 1000) -> Path:
-    """1,000 articles in ten languages, made from the token article with varied words."""
-    source = ROOT / "faq"
-    target = work / "faq"
-    target.mkdir()
-    shutil.copy(source / "categories.toml", target / "categories.toml")
-    words = ["stock", "prix", "commande", "Versand", "factura", "spedizione", "levering", "zamówienie",
-             "lager", "配送", "شحن", "retour", "EAN", "variante", "catalogue"]  # fmt: skip
-    originals = {
-        path.stem: path.read_text(encoding="utf-8")
-        for path in (source / "2763-amazon-token").glob("*.md")
-    }
-    for number in range(articles):
-        folder = target / f"{10000 + number}-generated"
-        folder.mkdir()
-        extra = " ".join(words[(number + k) % len(words)] for k in range(5))
-        for lang, text in originals.items():
-            text = text.replace("id = 2763", f"id = {10000 + number}", 1)
-            text = re.sub(r'^slug = "(.*)"$', rf'slug = "\1-{number}"', text, count=1, flags=re.M)
-            text = re.sub(
-                r'^title = "(.*)"$', rf'title = "\1 {number} {extra}"', text, count=1, flags=re.M
-            )
-            (folder / f"{lang}.md").write_text(text + f"\n{extra} {number}\n", encoding="utf-8")
-    return target
-
-
 def browse(base: str, pages: int = 1500) -> None:
     """Readers all over the corpus, in every language, searching as they go: what fills caches."""
     languages = ["fr", "de", "en", "es", "it", "nl", "pl", "sv", "ar", "ja"]
@@ -352,8 +332,8 @@ def browse(base: str, pages: int = 1500) -> None:
 
 
 def corpus_part(work: Path) -> list[bool]:
-    faq_dir = corpus(work)
-    print("\n== 1,000 articles × 10 languages")
+    print("\n== 1,000 articles × 10 languages, imported from Znuny")
+    faq_dir = corpus(work, portal_env(work))
     probe = textwrap.dedent(f"""
         import random, statistics, time
         started = time.perf_counter()

@@ -265,6 +265,26 @@ def create_znuny(engine: sa.Engine) -> sa.MetaData:
     return metadata
 
 
+def add_lookups(connection: sa.Connection, t: dict, languages: dict[int, str]) -> None:
+    """Languages (id -> code), the three state types and one state each, and the link kinds."""
+    now = at("2020-01-01 00:00:00")
+    link_audit = {"valid_id": 1, "create_time": now, "create_by": 1, "change_time": now,
+                  "change_by": 1}  # fmt: skip
+    insert = connection.execute
+    insert(t["faq_language"].insert(), [dict(id=i, name=code) for i, code in languages.items()])
+    insert(t["faq_state_type"].insert(), [dict(id=1, name="internal"),
+           dict(id=2, name="external"), dict(id=3, name="public")])  # fmt: skip
+    insert(t["faq_state"].insert(), [dict(id=INTERNAL, name="internal (agent)", type_id=1),
+           dict(id=EXTERNAL, name="external (customer)", type_id=2),
+           dict(id=PUBLIC, name="public (all)", type_id=3)])  # fmt: skip
+    insert(t["link_object"].insert(), [dict(id=TICKET_OBJECT, name="Ticket"),
+           dict(id=FAQ_OBJECT, name="FAQ")])  # fmt: skip
+    insert(t["link_type"].insert(), [dict(id=1, name="Normal", **link_audit),
+           dict(id=2, name="ParentChild", **link_audit)])  # fmt: skip
+    insert(t["link_state"].insert(), [dict(id=1, name="Valid", **link_audit),
+           dict(id=2, name="Temporary", **link_audit)])  # fmt: skip
+
+
 def fill(engine: sa.Engine) -> None:
     """Create the tables and the FAQ: nested categories, fr/de/en items linked as translations,
     internal, external, unapproved, invalid, broken and Russian items, attachments, votes."""
@@ -273,17 +293,9 @@ def fill(engine: sa.Engine) -> None:
     dialect = engine.dialect.name
     now = at("2020-01-01 00:00:00")
     audit = {"created": now, "created_by": 1, "changed": now, "changed_by": 1}
-    link_audit = {"valid_id": 1, "create_time": now, "create_by": 1, "change_time": now,
-                  "change_by": 1}  # fmt: skip
     with engine.begin() as connection:
         insert = connection.execute
-        insert(t["faq_language"].insert(), [dict(id=EN, name="en"), dict(id=DE, name="de"),
-               dict(id=FR, name="fr"), dict(id=RU, name="ru")])  # fmt: skip
-        insert(t["faq_state_type"].insert(), [dict(id=1, name="internal"),
-               dict(id=2, name="external"), dict(id=3, name="public")])  # fmt: skip
-        insert(t["faq_state"].insert(), [dict(id=INTERNAL, name="internal (agent)", type_id=1),
-               dict(id=EXTERNAL, name="external (customer)", type_id=2),
-               dict(id=PUBLIC, name="public (all)", type_id=3)])  # fmt: skip
+        add_lookups(connection, t, {EN: "en", DE: "de", FR: "fr", RU: "ru"})
         insert(t["faq_category"].insert(), [
             dict(id=i, parent_id=p, name=n, valid_id=1, **audit) for i, p, n in CATEGORIES
         ])  # fmt: skip
@@ -313,12 +325,6 @@ def fill(engine: sa.Engine) -> None:
                  created=now)
             for rate in (100, 75, 50)
         ])  # fmt: skip
-        insert(t["link_object"].insert(), [dict(id=TICKET_OBJECT, name="Ticket"),
-               dict(id=FAQ_OBJECT, name="FAQ")])  # fmt: skip
-        insert(t["link_type"].insert(), [dict(id=1, name="Normal", **link_audit),
-               dict(id=2, name="ParentChild", **link_audit)])  # fmt: skip
-        insert(t["link_state"].insert(), [dict(id=1, name="Valid", **link_audit),
-               dict(id=2, name="Temporary", **link_audit)])  # fmt: skip
         insert(t["link_relation"].insert(), [
             dict(source_object_id=FAQ_OBJECT, source_key=str(source),
                  target_object_id=target_object, target_key=str(target), type_id=1,
