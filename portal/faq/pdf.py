@@ -7,7 +7,6 @@ in Arabic and 400 ms in Japanese (its font is large), and the first PDF of a wor
 and revalidated by ETag; the PDF's bytes depend only on the page, so every worker's ETag agrees.
 """
 
-import mimetypes
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -15,8 +14,6 @@ from unicodedata import normalize
 from urllib.parse import quote, unquote, urljoin
 
 from flask import Response, current_app, request, url_for
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
 
 from .services import article_file, files_url
@@ -24,26 +21,6 @@ from .store import Article
 
 # An address's beginning -> the file the rest of it names, or None.
 Places = Mapping[str, Callable[[str], Path | None]]
-
-
-class LocalFiles(URLFetcher):
-    """Fetch the portal's own files from disk and nothing else.
-
-    The page's stylesheets and the article's images are read where the portal keeps them;
-    anything else (another site, a file of another article) is refused, so rendering never
-    waits on the network nor reaches a host that a page's text names.
-    """
-
-    def __init__(self, places: Places) -> None:
-        super().__init__()
-        self.places = places
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        path = local_path(url, self.places)
-        if path is None:
-            raise ValueError(f"not a file of the portal: {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
 def local_path(url: str, places: Places) -> Path | None:
@@ -66,7 +43,11 @@ def render(html: str, base_url: str, article: Article) -> bytes:
         urljoin(request.host_url, static): partial(static_file, current_app.static_folder),
         urljoin(request.host_url, files_url(article.id)): partial(article_file, article),
     }
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalFiles(places)).write_pdf()
+    # Imported here: WeasyPrint takes 0.7 s and some 15 MB to load (Pango, fonts), which only
+    # the workers that print a PDF should pay, not every start-up.
+    from .pdf_writer import write_pdf
+
+    return write_pdf(html, base_url, places)
 
 
 def attach(response: Response, filename: str) -> Response:
