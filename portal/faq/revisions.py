@@ -38,7 +38,9 @@ def record_revisions(lib: Library) -> int:
     starting at once insert the same rows: the unique key lets one in, the others look again.
     """
     for _attempt in range(ATTEMPTS):
-        pairs = db.session.execute(db.select(SourceRevision.article_id, SourceRevision.revision))
+        # The table's columns, not the model's: no mapper is configured for it at start-up.
+        stored = SourceRevision.__table__.c
+        pairs = db.session.execute(db.select(stored.article_id, stored.revision))
         known = {(article_id, revision) for article_id, revision in pairs}
         new = [a for a in lib.articles.values() if (a.id, a.revision) not in known]
         if not new:
