@@ -238,8 +238,11 @@ def test_nul_characters_are_refused_clearly(client, path):
 def test_a_host_outside_the_trusted_hosts_gets_a_plain_400(build_app):
     app = build_app(TRUSTED_HOSTS=["help.example.com"])
     client = app.test_client()
-    refused = client.get(ARTICLE, headers={"Host": "evil.example", "Accept-Language": "de"})
+    refused = client.get("/faq/2763", headers={"Host": "evil.example", "Accept-Language": "de"})
     assert refused.status_code == 400 and refused.mimetype == "text/plain"
     assert "evil.example" not in refused.get_data(as_text=True)
     assert "Anfrage" in refused.get_data(as_text=True)  # in the reader's language
+    # Under /fr/, the URL's language wins, as on every page there.
+    refused = client.get(ARTICLE, headers={"Host": "evil.example", "Accept-Language": "de"})
+    assert "requête" in refused.get_data(as_text=True)
     assert client.get(ARTICLE, headers={"Host": "help.example.com"}).status_code == 200
