@@ -1,5 +1,6 @@
 """Front matter: any TOML that tomllib reads, and a clear refusal of a file it cannot read."""
 
+import shutil
 from datetime import date
 
 import pytest
@@ -98,6 +99,36 @@ def test_a_large_faq_is_parsed_once_and_each_changed_file_again(
     path.write_text(path.read_text(encoding="utf-8").replace(title, "A new title"), "utf-8")
     changed, _, _ = load_articles(sample_faq, parsed_files)
     assert parsed == [path] and changed[10].translations["en"].title == "A new title"
+
+
+def test_a_large_faq_that_did_not_change_is_not_read_again(sample_faq, parsed_files, monkeypatch):
+    from portal.faq import store
+
+    first, _, _ = load_articles(sample_faq, parsed_files)
+    assert (parsed_files.parent / store.LIBRARY_FILE).exists()
+    checked = []
+    read = store.read_translation
+    monkeypatch.setattr(
+        store, "read_translation", lambda path, meta: checked.append(path) or read(path, meta)
+    )
+    again, categories, _ = load_articles(sample_faq, parsed_files)
+    assert checked == [] and again == first
+    # A new category name, another folder: read again.
+    tree = sample_faq / "categories.toml"
+    tree.write_text(tree.read_text(encoding="utf-8").replace("Anleitungen", "Leitfäden"), "utf-8")
+    _, categories, _ = load_articles(sample_faq, parsed_files)
+    assert categories["guides"].names["de"] == "Leitfäden" and checked
+    moved = shutil.copytree(sample_faq, sample_faq.with_name("moved"))
+    articles, _, _ = load_articles(moved, parsed_files)
+    assert articles[10].source.path.is_relative_to(moved)
+
+
+def test_unreadable_kept_articles_only_cost_a_read(sample_faq, parsed_files):
+    from portal.faq import store
+
+    first, _, _ = load_articles(sample_faq, parsed_files)
+    (parsed_files.parent / store.LIBRARY_FILE).write_bytes(b"\x80\x05 torn")
+    assert load_articles(sample_faq, parsed_files)[0] == first
 
 
 def test_an_unreadable_parsed_file_only_costs_a_parse(sample_faq, parsed_files):

@@ -1,8 +1,6 @@
 """Read the articles in faq/: one folder per article, one Markdown file per language."""
 
 import hashlib
-import os
-import pickle
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +9,7 @@ from pathlib import Path
 
 from ..i18n import LANGUAGES
 from .fields import Attachment, FieldError, Rating, read_optional
+from .kept import code_digest, keep_value, kept_value, read_kept, write_kept
 
 FRONT_MATTER = "+++"
 # public: everyone; customers: logged-in merchants (Znuny's "external"); internal: support staff.
@@ -18,6 +17,7 @@ STATES = ("public", "customers", "internal")
 REQUIRED = ("id", "slug", "title", "question", "category", "keywords", "state", "updated")
 # From this many files on, their parsed front matter is kept between start-ups (ParsedFiles).
 PARSED_FILES_FROM = 1000
+LIBRARY_FILE = "faq-library.pickle"  # beside the parsed front matter, in the instance folder
 
 
 class ArticleError(Exception):
@@ -125,16 +125,9 @@ class ParsedFiles:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[bytes, dict] = self._read() if path else {}
+        entries = read_kept(path) if path else None
+        self.entries: dict[bytes, dict] = entries if isinstance(entries, dict) else {}
         self.used: dict[bytes, dict] = {}
-
-    def _read(self) -> dict[bytes, dict]:
-        try:
-            with self.path.open("rb") as file:
-                entries = pickle.load(file)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-            return {}
-        return entries if isinstance(entries, dict) else {}
 
     def front_matter(self, path: Path, data: bytes) -> dict:
         key = hashlib.blake2b(data, digest_size=16).digest()
@@ -148,13 +141,7 @@ class ParsedFiles:
         """Keep what this start-up used; a read-only instance folder only costs the next one."""
         if self.path is None or self.used.keys() == self.entries.keys():
             return
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            with temporary.open("wb") as file:
-                pickle.dump(self.used, file, protocol=pickle.HIGHEST_PROTOCOL)
-            temporary.replace(self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        write_kept(self.path, self.used)
 
 
 def read_body(translation: Translation) -> str:
@@ -217,7 +204,6 @@ def read_article(
     folder: Path,
     files: list[Path],
     categories: dict[str, Category],
-    digest: hashlib.blake2b,
     known: ParsedFiles,
 ) -> Article:
     """Read every language file of one article folder and check they agree."""
@@ -226,8 +212,6 @@ def read_article(
     parsed = []
     for path in files:
         data = path.read_bytes()
-        digest.update(f"{folder.name}/{path.name}\0{len(data)}\0".encode())
-        digest.update(data)
         parsed.append(read_translation(path, known.front_matter(path, data)))
     article_id, category, _ = parsed[0]
     for other_id, other_category, translation in parsed[1:]:
@@ -262,19 +246,42 @@ def load_articles(
 ) -> tuple[dict[int, Article], dict[str, Category], str]:
     """Load the category tree and every article below faq_dir, with a digest of the files.
 
-    With PARSED_FILES_FROM files or more, parsed_files keeps their front matter for the next
-    start-up (smaller FAQs load in a fraction of a second).
+    With PARSED_FILES_FROM files or more, what one start-up read is kept for the next, beside
+    parsed_files: the articles themselves while no file changed (LIBRARY_FILE), else each
+    file's front matter (ParsedFiles). Smaller FAQs load in a fraction of a second.
     """
     categories = read_categories(faq_dir / "categories.toml")
     folders = {p: sorted(p.glob("*.md")) for p in sorted(faq_dir.iterdir()) if p.is_dir()}
     many = sum(len(files) for files in folders.values()) >= PARSED_FILES_FROM
-    known = ParsedFiles(parsed_files if many else None)
+    digest = files_digest(folders)
+    kept = parsed_files.with_name(LIBRARY_FILE) if many and parsed_files else None
+    key = (digest, str(faq_dir), code_digest(), categories)
+    articles = kept_value(kept, key)
+    if articles is None:
+        articles = read_all(folders, categories, ParsedFiles(parsed_files if many else None))
+        keep_value(kept, key, articles)
+    return articles, categories, digest
+
+
+def read_all(
+    folders: dict[Path, list[Path]], categories: dict[str, Category], known: ParsedFiles
+) -> dict[int, Article]:
     articles: dict[int, Article] = {}
-    digest = hashlib.blake2b(digest_size=16)  # names the search index built from these files
     for folder, files in folders.items():
-        article = read_article(folder, files, categories, digest, known)
+        article = read_article(folder, files, categories, known)
         if article.id in articles:
             raise ArticleError(folder, f"article id {article.id} is used twice")
         articles[article.id] = article
     known.save()
-    return articles, categories, digest.hexdigest()
+    return articles
+
+
+def files_digest(folders: dict[Path, list[Path]]) -> str:
+    """Names the files' names and contents: the search index and the kept articles use it."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder, files in folders.items():
+        for path in files:
+            data = path.read_bytes()
+            digest.update(f"{folder.name}/{path.name}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()
