@@ -4,11 +4,14 @@ the rating it had in the help center it came from, the Znuny item it was, a revi
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .kept import quick_pickle
+
 
 class FieldError(ValueError):
     """A key with a value of the wrong kind; store.py adds the file's name."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file offered for download under an article, kept in the article's files/ folder."""
@@ -19,6 +22,7 @@ class Attachment:
     size: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Rating:
     """Readers' votes in the help center the article came from (Znuny: 1 to 5 stars)."""

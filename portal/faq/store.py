@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..i18n import LANGUAGES
 from .fields import Attachment, FieldError, Rating, read_optional
-from .kept import code_digest, keep_value, kept_value, read_kept, write_kept
+from .kept import code_digest, keep_value, kept_value, quick_pickle, read_kept, write_kept
 
 FRONT_MATTER = "+++"
 # public: everyone; customers: logged-in merchants (Znuny's "external"); internal: support staff.
@@ -28,6 +28,7 @@ class ArticleError(Exception):
         self.path = path
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Translation:
     lang: str
@@ -52,6 +53,7 @@ class Translation:
         return Path(self.file)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Article:
     id: int
