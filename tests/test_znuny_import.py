@@ -25,12 +25,10 @@ from portal.faq.znuny.convert import (
     split_keywords,
     text_to_markdown,
 )
-from portal.faq.znuny.database import DatabaseSource
-from portal.faq.znuny.importer import Options, run
 from portal.faq.znuny.labels import CAPTIONS, parse_field_labels
 from portal.i18n import LANGUAGES, text_direction
 from tests.helpers import POSTGRES, ROOT, make_app, need, postgres_available
-from tests.znuny_schema import PDF, PNG, change_item, fill
+from tests.znuny_schema import PDF, PNG, change_item, fill, imported_faq
 
 ARTICLE = "101-generer-le-token-amazon"
 SLUGS = {"fr": "generer-le-token-amazon", "de": "amazon-token-erstellen",
@@ -293,12 +291,7 @@ def test_one_source_is_required(cli, znuny):
 def imported_portal(tmp_path_factory):
     """A portal on a FAQ imported from the test database."""
     folder = tmp_path_factory.mktemp("znuny")
-    url = f"sqlite:///{folder / 'znuny.db'}"
-    engine = sa.create_engine(url)
-    fill(engine)
-    engine.dispose()
-    faq_dir = copy_of_faq(folder / "faq")
-    run(DatabaseSource(url), Options(faq_dir))
+    faq_dir = imported_faq(folder)
     app = make_app(folder, FAQ_DIR=str(faq_dir))
     yield app
     with app.app_context():

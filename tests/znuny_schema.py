@@ -8,12 +8,16 @@ GetDatabaseFunction('DirectBlob') is off there: Kernel/System/FAQ.pm encodes the
 """
 
 import base64
+import shutil
 import struct
 import zlib
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, DateTime, Integer, SmallInteger, String, Table
+
+from tests.helpers import ROOT
 
 
 def id_column(kind=Integer) -> Column:
@@ -341,3 +345,18 @@ def change_item(engine: sa.Engine, item_id: int, changed: str, **values) -> None
         connection.execute(
             items.update().where(items.c.id == item_id).values(changed=at(changed), **values)
         )
+
+
+def imported_faq(folder: Path) -> Path:
+    """The portal's own faq/ with this FAQ imported into it from a Znuny on SQLite."""
+    from portal.faq.znuny.database import DatabaseSource
+    from portal.faq.znuny.importer import Options, run
+
+    url = f"sqlite:///{folder / 'znuny.db'}"
+    engine = sa.create_engine(url)
+    fill(engine)
+    engine.dispose()
+    faq_dir = folder / "faq"
+    shutil.copytree(ROOT / "faq", faq_dir)
+    assert run(DatabaseSource(url), Options(faq_dir)).imported
+    return faq_dir

@@ -1,15 +1,10 @@
 """Articles imported from Znuny, in Chromium: accessible (axe) and valid HTML (Nu Html Checker),
 as the portal's own articles are."""
 
-import shutil
-
 import pytest
-import sqlalchemy as sa
 
-from portal.faq.znuny.database import DatabaseSource
-from portal.faq.znuny.importer import Options, run
-from tests.helpers import ROOT, LiveServer, html_errors, live_app
-from tests.znuny_schema import fill
+from tests.helpers import LiveServer, html_errors, live_app
+from tests.znuny_schema import imported_faq
 
 PAGES = {
     "article-fr": "/fr/faq/101-generer-le-token-amazon",
@@ -25,14 +20,7 @@ PAGES = {
 def imported_server(tmp_path_factory):
     """A live portal on the portal's faq/ plus the test Znuny FAQ imported into it."""
     folder = tmp_path_factory.mktemp("imported")
-    url = f"sqlite:///{folder / 'znuny.db'}"
-    engine = sa.create_engine(url)
-    fill(engine)
-    engine.dispose()
-    faq_dir = folder / "faq"
-    shutil.copytree(ROOT / "faq", faq_dir)
-    summary = run(DatabaseSource(url), Options(faq_dir))
-    assert summary.imported
+    faq_dir = imported_faq(folder)
     with LiveServer(live_app(folder, FAQ_DIR=str(faq_dir))) as server:
         yield server
 
