@@ -315,6 +315,14 @@ def add_user(app, email: str, role: str = "merchant", language: str = "fr") -> i
         return user.id
 
 
+def staff_client(app, email: str = "help@example.com", lang: str = "en"):
+    """A test client logged in as a new support agent, apart from the readers' clients."""
+    add_user(app, email, role="support", language=lang)
+    agent = app.test_client()
+    client_login(agent, email, lang=lang)
+    return agent
+
+
 def merchant_with_connection(
     app, email: str = "marie@example.com", days_left: int = 100, language: str = "fr"
 ) -> tuple[int, int]:

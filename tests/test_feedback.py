@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.faq.feedback import COMMENTS_PER_PAGE, MAX_COMMENT
 from portal.faq.models import Feedback, FeedbackReason, Vote
 from portal.i18n import LANGUAGES
-from tests.helpers import add_user, client_login, html_errors, statements
+from tests.helpers import add_user, html_errors, staff_client, statements
 
 FR = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
 
@@ -37,10 +37,7 @@ def html_root(html: str) -> str:
 @pytest.fixture
 def support(app):
     """A logged-in support agent's client, apart from the readers' clients."""
-    add_user(app, "help@example.com", role="support", language="en")
-    agent = app.test_client()
-    client_login(agent, "help@example.com")
-    return agent
+    return staff_client(app)
 
 
 def test_no_asks_what_was_missing(client):
@@ -251,10 +248,7 @@ def test_score_per_revision_and_language(tmp_path, sample_faq, build_app, articl
     article_file(sample_faq / "10-sample", "en", source_revision=4)
     newer = build_app(sample_faq, reset=False)
     vote(newer.test_client(), "yes", lang="en", article=10)
-    add_user(newer, "help@example.com", role="support", language="en")
-    agent = newer.test_client()
-    client_login(agent, "help@example.com")
-    html = agent.get("/en/support/feedback?article=10").get_data(as_text=True)
+    html = staff_client(newer).get("/en/support/feedback?article=10").get_data(as_text=True)
     table = html[html.index('class="dashboard-table score-table"') :]
     rows = [
         re.sub(r"<[^>]+>|\s+", " ", row).split()

@@ -6,7 +6,14 @@ import pytest
 from portal.faq import ArticleError
 from portal.faq.store import load_articles
 from portal.i18n import LANGUAGES
-from tests.helpers import SAMPLE_CATEGORIES, add_user, client_login, html_errors, write_article
+from tests.helpers import (
+    SAMPLE_CATEGORIES,
+    add_user,
+    client_login,
+    html_errors,
+    staff_client,
+    write_article,
+)
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -203,10 +210,7 @@ def test_logged_in_merchants_see_customers_articles_never_cached_for_others(impo
 
 
 def test_staff_see_customers_and_internal_articles(imported):
-    add_user(imported, "staff@example.com", role="support")
-    staff = imported.test_client()
-    client_login(staff, email="staff@example.com", lang="en")
-    home = staff.get("/en/").get_data(as_text=True)
+    home = staff_client(imported, "staff@example.com").get("/en/").get_data(as_text=True)
     assert "Tarifs réservés" in home
     assert "Note interne" in home
 

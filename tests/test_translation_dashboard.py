@@ -31,6 +31,7 @@ from tests.helpers import (
     need,
     postgres_available,
     postgres_database,
+    staff_client,
     statements,
     write_article,
 )
@@ -112,10 +113,7 @@ def dashboard_app(build_app, faq_dir):
 
 @pytest.fixture
 def staff(dashboard_app):
-    add_user(dashboard_app, "help@example.com", role="support", language="en")
-    client = dashboard_app.test_client()
-    client_login(client, "help@example.com")
-    return client
+    return staff_client(dashboard_app)
 
 
 # Recording ------------------------------------------------------------------------------
