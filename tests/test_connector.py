@@ -20,7 +20,7 @@ from portal.connector.models import ConnectorKey
 from portal.extensions import db
 from portal.models import utcnow
 from tests.flow import connected, events
-from tests.helpers import add_user, csrf_token
+from tests.helpers import add_user, csrf_token, statements
 
 API = "/api/v1/connector"
 
@@ -131,6 +131,20 @@ def test_the_portal_refreshes_only_when_under_five_minutes_are_left(server, conn
     renewed = access_token(server, key, connection["id"]).json()
     assert renewed["access_token"] != body["access_token"]
     assert refreshes(server.app) == before + 1
+
+
+def test_an_access_token_from_cache_costs_one_query(server, connection):
+    """The key and the connection it names are read together; the token comes from memory."""
+    key = new_key(server.app)
+    first = access_token(server, key, connection["id"])
+    assert first.status_code == 200, first.text
+    with statements(server.app) as sent:
+        again = access_token(server, key, connection["id"])
+    assert again.json() == first.json()
+    assert len(sent) == 1 and "connector_key" in sent[0] and "amazon_connection" in sent[0], sent
+    with statements(server.app) as sent:
+        other = call(server, key, "/connections/999999/access-token", "POST")
+    assert other.status_code == 404 and other.json()["error"] == "not_found"
 
 
 def test_the_refresh_token_is_kept_only_encrypted(server, connection):

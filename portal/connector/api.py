@@ -16,7 +16,6 @@ from ..amazon.state import TokenState
 from ..extensions import db
 from ..security import keep_private, limiter
 from . import keys, openapi, sync, webhooks
-from .models import ConnectorKey
 from .shapes import connection_json, run_json
 
 bp = Blueprint("connector_api", __name__, url_prefix="/api/v1/connector")
@@ -52,7 +51,8 @@ def merchant() -> User:
 
 @bp.before_request
 def authenticate() -> ResponseReturnValue | None:
-    key: ConnectorKey | None = keys.authenticated(bearer())
+    named = (request.view_args or {}).get("connection_id")
+    key, g.named_connection = keys.key_and_connection(bearer(), named)
     if key is None:
         return error(401, "unauthorized", _("A valid connector key is needed."))
     g.connector_key = key
@@ -60,9 +60,9 @@ def authenticate() -> ResponseReturnValue | None:
 
 
 def keys_connection(connection_id: int) -> Connection:
-    """The connection if it belongs to the key's merchant; else the answer is 404."""
-    connection = connections.connection_of(g.connector_key.user_id, connection_id)
-    if connection is None:
+    """The connection if it belongs to the key's merchant (read with the key); else 404."""
+    connection = g.named_connection
+    if connection is None or connection.id != connection_id:
         abort(error(404, "not_found", _("No such connection for this key.")))
     return connection
 
