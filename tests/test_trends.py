@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.faq.models import ArticleView, SearchMiss, Vote
 from portal.i18n import LANGUAGES
 from portal.models import utcnow
-from portal.support import trends
+from portal.support import charts, trends
 from portal.support.trends import Filters
 from tests.helpers import (
     POSTGRES,
@@ -123,17 +123,17 @@ def test_filters_by_language_and_article(any_database):
 
 
 def test_scale_has_round_ticks_above_the_highest_value():
-    assert trends.nice_ticks(0) == [0, 1]
-    assert trends.nice_ticks(3) == [0, 1, 2, 3]
-    assert trends.nice_ticks(1927) == [0, 500, 1000, 1500, 2000]
-    assert trends.nice_ticks(14) == [0, 5, 10, 15]
+    assert charts.nice_ticks(0) == [0, 1]
+    assert charts.nice_ticks(3) == [0, 1, 2, 3]
+    assert charts.nice_ticks(1927) == [0, 500, 1000, 1500, 2000]
+    assert charts.nice_ticks(14) == [0, 5, 10, 15]
 
 
 @pytest.mark.parametrize("rtl", [False, True])
 def test_bars_grow_with_their_values_and_run_with_the_text(rtl):
     weeks = trends.week_starts(TODAY)
     values = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20]
-    chart = trends.chart("c", values, weeks, ["2 Nov"] * 12, rtl)
+    chart = charts.chart("c", values, weeks, ["2 Nov"] * 12, rtl)
     heights = [mark.height for mark in chart.marks]
     assert heights[0] == 0 and heights[-1] == chart.bottom - chart.top
     assert heights[10] == pytest.approx(heights[-1] / 2, abs=0.1)
@@ -144,8 +144,8 @@ def test_bars_grow_with_their_values_and_run_with_the_text(rtl):
 
 def test_long_week_labels_are_thinned_but_the_current_week_keeps_its_own():
     weeks = trends.week_starts(TODAY)
-    short = trends.chart("c", [1] * 12, weeks, ["9 Nov"] * 12, False)
-    long = trends.chart("c", [1] * 12, weeks, ["30 septembre."] * 12, False)
+    short = charts.chart("c", [1] * 12, weeks, ["9 Nov"] * 12, False)
+    long = charts.chart("c", [1] * 12, weeks, ["30 septembre."] * 12, False)
     assert all(mark.show_label for mark in short.marks)
     assert [mark.show_label for mark in long.marks] == [False, True] * 6
 
@@ -153,7 +153,7 @@ def test_long_week_labels_are_thinned_but_the_current_week_keeps_its_own():
 def test_line_breaks_where_nobody_voted():
     weeks = trends.week_starts(TODAY)
     shares = [None] * 8 + [50.0, 100.0, None, 25.0]
-    chart = trends.chart("c", shares, weeks, ["w"] * 12, False, percent=True)
+    chart = charts.chart("c", shares, weeks, ["w"] * 12, False, percent=True)
     assert len(chart.lines) == 1 and len(chart.lines[0].split()) == 2
     assert chart.marks[9].y == chart.top and chart.marks[8].y == (chart.top + chart.bottom) / 2
 
@@ -230,9 +230,9 @@ def test_every_language_draws_three_labelled_charts(support, readings, lang):
 def test_the_charts_numbers_are_the_tables_numbers(support, readings):
     html = support.get("/en/support/dashboard").get_data(as_text=True)
     numbers = tables(html)
-    charts = {svg.get("aria-labelledby").removesuffix("-title"): svg for svg in svgs(html)}
-    assert set(numbers) == set(charts) == {"trend-views", "trend-helpful", "trend-misses"}
-    for name, svg in charts.items():
+    drawn_charts = {svg.get("aria-labelledby").removesuffix("-title"): svg for svg in svgs(html)}
+    assert set(numbers) == set(drawn_charts) == {"trend-views", "trend-helpful", "trend-misses"}
+    for name, svg in drawn_charts.items():
         drawn = chart_values(svg)
         assert list(drawn) == list(numbers[name]) and len(drawn) == 12
         for week, row in numbers[name].items():
@@ -242,7 +242,7 @@ def test_the_charts_numbers_are_the_tables_numbers(support, readings):
     helpful = list(numbers["trend-helpful"].values())
     assert helpful[-1][1:] == ["3", "67%"] and helpful[-2][1:] == ["0", "no votes"]
     assert [row[-1] for row in numbers["trend-misses"].values()][-2:] == ["1", "1"]
-    bars = list(charts["trend-views"].iter(f"{SVG}rect"))
+    bars = list(drawn_charts["trend-views"].iter(f"{SVG}rect"))
     assert float(bars[-2].get("height")) > 100 * float(bars[-1].get("height")) > 0
 
 
