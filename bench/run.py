@@ -89,8 +89,8 @@ def measure(page: Page, pids: tuple[int, ...] = ()) -> dict:
 def bracketed(pages: dict[str, Page], base: str, pids: tuple[int, ...] = ()) -> dict:
     """One round: each page between two turns of the base page, and compared with their mean.
 
-    This machine's speed changes by two to three times from one few seconds to the next, so
-    only turns that close to each other compare (see the README).
+    Only turns that close to each other compare: what else runs on the machine changes its speed
+    from one few seconds to the next (see the README).
     """
     bare = [measure(pages[base], pids)]
     round_ = {}
@@ -126,8 +126,15 @@ def median_of(rounds: list[dict], name: str) -> dict:
 
 
 def start_portal(work: Path, env: dict, workers: int = 2) -> Gunicorn:
-    """gunicorn as the tests start it, without worker restarts (--max-requests 0) in a run."""
-    portal = Gunicorn(env, work / "gunicorn.log", workers, options=("--max-requests", "0"))
+    """gunicorn as the tests start it, without worker restarts (--max-requests 0) in a run.
+
+    Each worker listens on its own socket (--reuse-port), so the kernel spreads wrk's 32
+    connections, all opened at once, over the workers. On one shared socket the first worker
+    awake sometimes accepted all of them while the other idled: that turn's requests/s halved,
+    and ratios swung from 0.2 to 2.8 between rounds (with it, within a few hundredths).
+    """
+    options = ("--max-requests", "0", "--reuse-port")
+    portal = Gunicorn(env, work / "gunicorn.log", workers, options=options)
     portal.wait_ready()
     return portal
 
