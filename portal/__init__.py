@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, hooks, logs, pagecache, security
+from . import cli, errors, hooks, logs, pagecache, readerpages, security
 from .accounts import login
 from .amazon import client as amazon_client
 from .amazon.crypto import TokenVault, derived_key, parse_keys
@@ -146,6 +146,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)  # first: the checks below log in its format, every answer has an id
     security.init_app(app)
     pagecache.init_app(app)
+    readerpages.init_app(app)  # inside ProxyFix: it reads the request as the proxy gave it
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         hosts = int(app.config["PROXY_FIX_HOST"])

@@ -15,18 +15,16 @@ import threading
 from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import TypeVar
-from urllib.parse import urlencode
 
 from cachetools import TTLCache
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from . import hooks
 from .i18n import page_language
+from .readerpages import mark_keepable
 
-# The request headers that can turn a cached page into a 304.
-CONDITIONAL = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
 T = TypeVar("T")
 
 
@@ -44,10 +42,7 @@ class PageCache:
             entry = self._pages.get(key)
         return None if entry is None else entry[1]
 
-    def put(self, key: str, response: Response, group: Hashable = None) -> None:
-        # The Date header is set afresh for every reader.
-        headers = [(name, value) for name, value in response.headers.items() if name != "Date"]
-        page = (response.get_data(), headers)
+    def put(self, key: str, page: tuple[bytes, list], group: Hashable = None) -> None:
         with self._lock:
             self._pages[key] = (group, page)
 
@@ -128,22 +123,11 @@ def anonymous_request() -> bool:
     )
 
 
-def storable(response: Response) -> bool:
-    """What a shared cache may keep (RFC 9111), and never a response that sets a cookie."""
-    control = response.cache_control
-    return (
-        response.status_code == 200
-        and control.public
-        and bool(control.max_age)
-        and not (control.no_cache or control.no_store or control.private)
-        and "Set-Cookie" not in response.headers
-    )
-
-
 def cached_page(*query: str, group: Callable[..., Hashable] | None = None) -> Callable:
-    """Serve the view from the page cache; query names the arguments the page depends on.
+    """Let the view's answer be kept for anonymous readers and served to the next ones before
+    Flask's dispatch (see readerpages); query names the arguments the page depends on.
 
-    Requests carrying any other argument (a feedback message, a tracking tag) bypass the cache.
+    Requests carrying any other argument (a feedback message, a tracking tag) are not kept.
     group, given the view's arguments, names the group the page belongs to (its article).
     """
 
@@ -151,24 +135,9 @@ def cached_page(*query: str, group: Callable[..., Hashable] | None = None) -> Ca
         @wraps(view)
         def wrapper(**kwargs):
             cache: PageCache = current_app.extensions["page_cache"]
-            if not cache.seconds or not anonymous_request() or set(request.args) - set(query):
-                return view(**kwargs)
-            # The host is part of the key: pages hold absolute links built from it, and a
-            # request with a forged Host header must not leave them for everyone else.
-            key = request.base_url
-            if request.args:
-                key += "?" + urlencode(sorted(request.args.items(multi=True)))
-            page = cache.get(key)
-            if page is None:
-                response = current_app.make_response(view(**kwargs))
-                if storable(response):
-                    cache.put(key, response, group(**kwargs) if group else None)
-                return response
-            body, headers = page
-            response = current_app.response_class(body, headers=headers)
-            if CONDITIONAL.intersection(request.environ):
-                response.make_conditional(request)
-            return response
+            if cache.seconds and anonymous_request() and not set(request.args) - set(query):
+                mark_keepable(request.environ, group(**kwargs) if group else None)
+            return view(**kwargs)
 
         return wrapper
 

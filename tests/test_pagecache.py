@@ -34,6 +34,21 @@ def test_an_anonymous_article_is_rendered_once_and_served_the_same(app, client):
     assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
 
 
+def test_a_kept_page_is_answered_before_flask_dispatches_the_request(app, client):
+    dispatched = []
+    app.before_request(lambda: dispatched.append(1) and None)
+    first = client.get(FR)
+    assert dispatched == [1]
+    again = client.get(FR, headers={"X-Request-ID": "reader-42"})
+    assert dispatched == [1] and again.get_data() == first.get_data()
+    assert again.headers["X-Request-ID"] == "reader-42"
+    sent = {name for name, _ in first.headers if name not in ("X-Request-ID", "Date")}
+    assert sent == {name for name, _ in again.headers if name not in ("X-Request-ID", "Date")}
+    client.set_cookie("session", "whatever")  # a session may hold a user or a message
+    client.get(FR)
+    assert dispatched == [1, 1]
+
+
 def test_a_cached_page_still_answers_conditional_requests(client):
     etag = client.get(FR).headers["ETag"]
     response = client.get(FR, headers={"If-None-Match": etag})
