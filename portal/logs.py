@@ -60,11 +60,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def request_id(given: str) -> str:
+    """The proxy's request id when it looks like one, else a new one."""
+    return given if VALID_ID.match(given) else uuid.uuid4().hex
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def assign_request_id() -> None:
-        given = request.headers.get(REQUEST_ID, "")
-        g.request_id = given if VALID_ID.match(given) else uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get(REQUEST_ID, ""))
 
     @app.after_request
     def echo_request_id(response):

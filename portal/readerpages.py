@@ -7,13 +7,12 @@ The view still decides what may be kept (cached_page marks the request); what is
 answer as it left Flask, security headers included, so a hit sends exactly what a miss sent.
 """
 
-import uuid
 from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask
 from werkzeug import Response
 
-from .logs import REQUEST_ID, VALID_ID
+from .logs import REQUEST_ID, request_id
 
 KEEP = "portal.keep_page"  # in the WSGI environ: the view's group, if its answer may be kept
 Page = tuple[bytes, list[tuple[str, str]]]
@@ -88,8 +87,7 @@ def storable(status: str, headers: list[tuple[str, str]]) -> bool:
 def answer(page: Page, environ: dict, start_response: Callable) -> Iterable[bytes]:
     body, headers = page
     response = Response(body, headers=headers)
-    given = environ.get("HTTP_X_REQUEST_ID", "")
-    response.headers[REQUEST_ID] = given if VALID_ID.match(given) else uuid.uuid4().hex
+    response.headers[REQUEST_ID] = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
     response.make_conditional(environ)  # 304 for a reader who has it; HEAD without a body
     return response(environ, start_response)
 
