@@ -75,7 +75,7 @@ def test_a_key_is_shown_once_and_only_its_digest_is_stored(app, runner):
     with app.app_context():
         (key,) = db.session.scalars(db.select(ConnectorKey)).all()
         stored = (key.digest, key.hint, key.name)
-        assert keys.authenticated(plain).id == key.id
+        assert keys.key_and_connection(plain)[0].id == key.id
     assert plain not in "".join(stored) and stored[0] == keys.digest_of(plain)
     listed = runner.invoke(args=["connector-keys", "list", "marie@example.com"]).output
     assert "Shop" in listed and plain not in listed
@@ -246,7 +246,7 @@ def test_a_merchant_creates_a_key_on_the_token_page_and_sees_it_once(app, client
     page = keys_page(client)
     assert "Boutique Lyon" in page and plain[:10] in page and plain not in page
     with app.app_context():
-        assert keys.authenticated(plain).name == "Boutique Lyon"
+        assert keys.key_and_connection(plain)[0].name == "Boutique Lyon"
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 81, "tab\there"])
@@ -278,7 +278,7 @@ def test_a_merchant_revokes_only_their_own_keys(app, client, auth):
     page = keys_page(client)
     assert "is revoked" in page and "Revoked on" in page
     with app.app_context():
-        assert keys.authenticated(theirs) is not None
+        assert keys.key_and_connection(theirs)[0] is not None
         assert db.session.get(ConnectorKey, mine).revoked_at is not None
 
 

@@ -52,13 +52,8 @@ BY_DIGEST = (
 )
 
 
-def authenticated(plain: str) -> ConnectorKey | None:
-    """The key's row while it is valid; notes when it was last used."""
-    return key_and_connection(plain, None)[0]
-
-
 def key_and_connection(
-    plain: str, connection_id: int | None
+    plain: str, connection_id: int | None = None
 ) -> tuple[ConnectorKey | None, Connection | None]:
     """The valid key (its last use noted) and the connection connection_id names, if it is
     the key's merchant's, in one query."""
