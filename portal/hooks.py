@@ -25,7 +25,8 @@ BANNER = "banner"
 # Called on every page: a Partial or None, at the page's end (a dialog that its forms open).
 END_OF_PAGE = "end_of_page"
 # Called on a logged-in user's own page (the token page): a Partial or None, after the page's
-# own content, with a key if the page may be kept (see pagecache.personal_page).
+# own content. The page is kept by the user's state (PERSONAL_STATE): a part shows only what
+# is read with the user (USER_LOADING), or what may be PAGE_CACHE_SECONDS old.
 ACCOUNT_SECTION = "account_section"
 # Called with an Amazon connection and whether the page shows it in detail (card, support's
 # page) or in short (the article's box): a Partial or None, with a key (the connector's
@@ -57,6 +58,9 @@ FORM_ACTION = "form_action"
 # Called when the logged-in user is read: a SQLAlchemy loader option, so that what their
 # pages show comes with the user in one query (a merchant's connections).
 USER_LOADING = "user_loading"
+# Called on a logged-in user's page that may be kept (pagecache.personal_page): a key naming
+# the user and all that their pages show of them, or None; the first answer wins.
+PERSONAL_STATE = "personal_state"
 # Called on every request: True when the answer is about one person (a logged-in user), so
 # that no cache keeps it and the page cache serves nothing to them.
 PERSONAL = "personal"
@@ -92,12 +96,15 @@ class Hooks:
 
     def __init__(self) -> None:
         self._by_name: dict[str, tuple] = {}
+        self.generation = 0  # raised by each change: pages kept before it are other pages
 
     def add(self, name: str, *contributions: object) -> None:
         self._by_name[name] = (*self._by_name.get(name, ()), *contributions)
+        self.generation += 1
 
     def remove(self, name: str, contribution: object) -> None:
         self._by_name[name] = tuple(c for c in self._by_name.get(name, ()) if c != contribution)
+        self.generation += 1
 
     def get(self, name: str) -> tuple:
         return self._by_name.get(name, ())
@@ -127,6 +134,12 @@ def get(name: str, app: Flask | None = None) -> tuple:
 def first_answer(name: str, *args: object) -> object | None:
     """The first contribution's answer that is not empty, for hooks where the first one wins."""
     return next((answer for hook in get(name) if (answer := hook(*args))), None)
+
+
+def generation() -> int:
+    """How many times the contributions changed (a test removing one; features add theirs at
+    start): part of the key of a kept page, which they shape."""
+    return current_app.extensions["hooks"].generation
 
 
 def home_url(lang: str) -> str:
@@ -205,10 +218,3 @@ def page_endings(context: Context) -> Markup:
 
 def navigation() -> Iterator[NavItem]:
     return (item for item in (hook() for hook in get(NAVIGATION)) if item)
-
-
-def frame_key() -> tuple | None:
-    """What the features add around a page's own content (menu items, banners, endings), as
-    a key to keep the whole page by; None when a part has no key, so the page cannot be kept."""
-    kept = parts_key([*parts(BANNER), *parts(END_OF_PAGE)])
-    return None if kept is None else (tuple(navigation()), kept)

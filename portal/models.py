@@ -1,10 +1,13 @@
 """Helpers shared by every feature's models."""
 
 import enum
+from collections.abc import Collection
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import Enum
+from sqlalchemy import Enum, inspect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapper
 
 from .extensions import db
 
@@ -44,3 +47,33 @@ def unless_duplicate(write) -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def loaded_rows(obj: object) -> tuple:
+    """The column values of obj and of every object read with it (its loaded relationships):
+    what a page made of them shows, to keep the page by. Nothing is read from the database."""
+    return _rows(obj, set())
+
+
+def _rows(obj: object, seen: set[int]) -> tuple:
+    seen.add(id(obj))  # two relationships may lead back to each other (back_populates)
+    state = inspect(obj)
+    columns, relationships = _shape(state.mapper)
+    values = state.dict
+    related = tuple(
+        (key, tuple(_rows(item, seen) for item in _items(values[key]) if id(item) not in seen))
+        for key in relationships
+        if key in values
+    )
+    return tuple(values.get(key) for key in columns), related
+
+
+def _items(loaded: object) -> list:
+    if loaded is None:
+        return []
+    return list(loaded) if isinstance(loaded, Collection) else [loaded]
+
+
+@cache
+def _shape(mapper: Mapper) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(a.key for a in mapper.column_attrs), tuple(r.key for r in mapper.relationships)

@@ -1,6 +1,6 @@
 """Rendered pages for anonymous readers, and page parts that are the same for every reader,
 kept a few seconds in each worker (PAGE_CACHE_SECONDS, at most PAGE_CACHE_SIZE entries);
-logged-in users' own pages apart (PERSONAL_PAGE_CACHE_SIZE), kept by what they show.
+logged-in users' own pages apart (PERSONAL_PAGE_CACHE_SIZE), kept by the user's state.
 
 A reminder wave sends thousands of merchants to the same article at once; rendering it once
 per worker and interval, instead of once per reader, is what keeps the portal fast then.
@@ -98,17 +98,20 @@ def per_language(name: str, build: Callable[[], T]) -> T:
 
 
 def personal_page(key: tuple, render: Callable[[], str]) -> str:
-    """A logged-in user's page, kept while nothing it shows changes, as the parts inside it
-    are; key names whose page it is and all of its own content (the features' menu items and
-    banners around it are added here). A page with a message waiting is rendered afresh, to
-    show the message once. Its CSRF tokens are each request's own (see CSRF_HOLE)."""
+    """A logged-in user's page, kept while nothing it shows of them changes: its key is the
+    user's state (hooks.PERSONAL_STATE: the rows read with them) and key, what the page adds
+    (its name). What time alone changes (days left, a late synchronisation) and what is the
+    same for everyone (the article's steps) shows within PAGE_CACHE_SECONDS, as on anonymous
+    pages. A page with a message waiting is rendered afresh, to show the message once. Its
+    CSRF tokens are each request's own (see CSRF_HOLE)."""
     keeper: Fragments | None = current_app.extensions["personal_pages"]
     if keeper is None or "_flashes" in session:
         return render()
-    frame = hooks.frame_key()
-    if frame is None:
+    state = hooks.first_answer(hooks.PERSONAL_STATE)
+    if state is None:
         return render()
-    return keeper("page", request.full_path, page_language(), frame, *key, caller=render)
+    where = (request.full_path, page_language(), hooks.generation())
+    return keeper("page", *where, state, *key, caller=render)
 
 
 def forget_pages(group: Hashable) -> None:

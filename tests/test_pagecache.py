@@ -358,6 +358,50 @@ def test_a_merchants_page_is_kept_while_nothing_it_shows_changes(app, client, me
     assert "amazon/account.html" in rendered
 
 
+def test_a_kept_page_shows_what_another_worker_wrote_at_once(app, client, merchant):
+    """The page is kept by the rows read with the merchant, whoever changed them and however:
+    here the connector's report of a failing synchronisation, then a statement on its row."""
+    from sqlalchemy import update
+
+    from portal.connector.models import RunStatus, SyncKind, SyncSummary
+    from portal.models import utcnow
+
+    client.get("/en/account/amazon")
+    with app.app_context():
+        now = utcnow()
+        db.session.add(SyncSummary(
+            connection_id=merchant["connection_id"], kind=SyncKind.ORDERS, last_run_at=now,
+            last_status=RunStatus.FAILED, last_failure_at=now, failing_since=now,
+            error_code="QUOTA", error_message="Quota exceeded",
+        ))  # fmt: skip
+        db.session.commit()
+    assert "<q>Quota exceeded</q>" in client.get("/en/account/amazon").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(SyncSummary).values(error_message="Seller Central is down"))
+        db.session.commit()
+    html = client.get("/en/account/amazon").get_data(as_text=True)
+    assert "<q>Seller Central is down</q>" in html and "Quota exceeded" not in html
+
+
+def test_a_users_state_is_the_rows_read_with_them(app, merchant):
+    from portal.accounts.login import user_query
+    from portal.models import loaded_rows
+
+    with app.app_context():
+        user = (
+            db.session.execute(user_query(), {"user_id": merchant["user_id"]}).unique().scalar_one()
+        )
+        with statements(app) as sent:
+            state = loaded_rows(user)
+        assert sent == []  # nothing more is read to know it
+        (connection,) = user.amazon_connections
+        assert user.email in state[0] and connection.selling_partner_id in repr(state)
+        assert "events" not in repr(state)  # not read with the user: not part of its state
+        # Now read, and leading back to the connection (back_populates): no endless loop.
+        assert connection.events and connection.events[0].connection is connection
+        assert loaded_rows(user) != state and hash(loaded_rows(user))
+
+
 def test_a_kept_page_shows_a_waiting_message_once(client, merchant):
     client.get("/en/account/amazon")
     with client.session_transaction() as session:

@@ -7,6 +7,7 @@ from sqlalchemy import Select, bindparam, select
 from .. import hooks
 from ..extensions import db
 from ..i18n import negotiated_language
+from ..models import loaded_rows
 from . import sessions
 from .models import User
 
@@ -52,6 +53,12 @@ def logged_in() -> bool:
     """
     has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
     return has_session and current_user.is_authenticated
+
+
+def user_state() -> tuple | None:
+    """All that the logged-in user's pages show of them, to keep those pages by: their row and
+    the rows read with it (hooks.USER_LOADING), as loaded for this request."""
+    return loaded_rows(current_user._get_current_object()) if logged_in() else None
 
 
 def init_app(app: Flask) -> None:

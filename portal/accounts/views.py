@@ -14,7 +14,7 @@ from ..urls import is_own_path
 from . import passwords, sessions
 from .forms import LoginForm, PasswordForm
 from .limits import limit_logins
-from .login import logged_in
+from .login import logged_in, user_state
 from .services import authenticate, change_password, end_sessions
 
 bp = localized_blueprint("accounts", __name__)
@@ -97,5 +97,7 @@ def session_link() -> hooks.NavItem:
 def add_hooks(app: Flask) -> None:
     # A request with a log-in session is about that person: caches keep nothing of it.
     hooks.add(app, hooks.PERSONAL, logged_in)
+    # Their pages are kept while the rows read with them are unchanged (pagecache.personal_page).
+    hooks.add(app, hooks.PERSONAL_STATE, user_state)
     # The account's own links close the menu (create_app adds them after the features').
     hooks.add(app, hooks.NAVIGATION, password_link, session_link)

@@ -20,11 +20,6 @@ class TokenOverview:
     progress: Progress
     steps: tuple[Step, ...]
 
-    @property
-    def key(self) -> tuple:
-        """All that the overview shows: its cards (the rest follows from their states)."""
-        return tuple(card_key(connection, status) for connection, status in self.connections)
-
 
 def token_article_steps(lang: str) -> tuple[Step, ...]:
     page = faq.get_article(current_app.config["TOKEN_ARTICLE_ID"], lang)

@@ -253,19 +253,16 @@ def account() -> ResponseReturnValue:
 
     Kept while none of it changes: merchants come back to it at each step of a renewal.
     """
-    overview = token_overview(current_user.id, g.lang)
-    sections = hooks.parts(hooks.ACCOUNT_SECTION)  # the connector's keys
 
     def render() -> str:
         return render_template(
-            "amazon/account.html", overview=overview, sections=sections, marketplaces=MARKETPLACES
+            "amazon/account.html",
+            overview=token_overview(current_user.id, g.lang),
+            sections=hooks.parts(hooks.ACCOUNT_SECTION),  # the connector's keys
+            marketplaces=MARKETPLACES,
         )
 
-    sections_key = hooks.parts_key(sections)
-    if sections_key is None:
-        return private_page(render())
-    key = ("token-page", current_user.id, overview.key, sections_key)
-    return private_page(personal_page(key, render))
+    return private_page(personal_page(("token-page",), render))
 
 
 REFRESHED_PARTS = {
