@@ -342,6 +342,20 @@ def test_a_kept_card_keeps_no_csrf_token(app, merchant):
     assert 'data-state="deactivated"' in client.get("/en/account/amazon").get_data(as_text=True)
 
 
+def test_a_sessions_csrf_token_is_signed_once_a_minute_and_accepted(client, merchant, monkeypatch):
+    import portal.pagecache
+
+    client.get("/en/account/amazon")  # the session's first form gives it its token
+    signed = []
+    sign = portal.pagecache.generate_csrf
+    monkeypatch.setattr(portal.pagecache, "generate_csrf", lambda: signed.append(1) or sign())
+    pages = [client.get("/en/account/amazon").get_data(as_text=True) for _ in range(3)]
+    assert len(signed) == 1 and len({csrf_token(html) for html in pages}) == 1
+    action = f"/amazon/connections/{merchant['connection_id']}/deactivate"
+    client.post(action, data={"csrf_token": csrf_token(pages[2]), "lang": "en"})
+    assert 'data-state="deactivated"' in client.get("/en/account/amazon").get_data(as_text=True)
+
+
 def test_a_merchants_page_is_kept_while_nothing_it_shows_changes(app, client, merchant):
     from portal.amazon.models import Connection
 
