@@ -10,7 +10,7 @@ import pytest
 
 from portal import hooks
 from portal.accounts import views as account_views
-from portal.accounts.login import logged_in
+from portal.accounts.login import logged_in, user_state
 from portal.amazon import contributions as amazon
 from portal.amazon.sandbox import sellers
 from portal.amazon.sandbox import views as sandbox_views
@@ -18,7 +18,7 @@ from portal.amazon.sandbox.demo import simulated_connection
 from portal.connector import contributions as connector
 from portal.faq import views as faq_views
 from portal.support import views as support_views
-from tests.helpers import add_user, client_login, statements
+from tests.helpers import add_user, client_login, renders, statements
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/fr/faq/2763-generer-ou-renouveler-le-token-amazon"
@@ -198,6 +198,20 @@ def test_a_personal_request_is_known_from_accounts(app, expiring):
     assert "/fr/logout" in shared.text and shared.cache_control.public
     assert not shared.cache_control.private
     assert "/fr/logout" not in app.test_client().get("/fr/").text
+
+
+def test_a_merchants_page_is_kept_by_the_state_accounts_gives(app, expiring):
+    """Without accounts naming what a user's pages show of them, their token page is
+    rendered at each view (and still whole)."""
+    expiring.get("/fr/account/amazon")
+    with renders(app) as rendered:
+        expiring.get("/fr/account/amazon")
+    assert rendered == []
+    without(app, hooks.PERSONAL_STATE, user_state)
+    with renders(app) as rendered:
+        page = expiring.get("/fr/account/amazon")
+    assert "amazon/account.html" in rendered
+    assert "connection-card" in page.text and 'id="connector-keys"' in page.text
 
 
 def test_imports_keep_to_the_layers():

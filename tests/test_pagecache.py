@@ -71,6 +71,22 @@ def test_pages_expire(build_app):
     assert rendered == ["faq/article.html"]
 
 
+def test_a_merchants_page_expires_too(build_app):
+    """What time alone changes on it (days left, a late synchronisation) shows this soon."""
+    app = build_app(PAGE_CACHE_SECONDS=0.2)
+    add_user(app, "kunde@example.com", language="en")
+    client = app.test_client()
+    client_login(client, email="kunde@example.com")
+    client.get("/en/account/amazon")
+    with renders(app) as rendered:
+        client.get("/en/account/amazon")
+    assert rendered == []
+    time.sleep(0.3)
+    with renders(app) as rendered:
+        client.get("/en/account/amazon")
+    assert "amazon/account.html" in rendered
+
+
 def test_the_cache_can_be_turned_off(build_app):
     app = build_app(PAGE_CACHE_SECONDS=0)
     client = app.test_client()
