@@ -413,6 +413,21 @@ def test_a_kept_page_shows_what_another_worker_wrote_at_once(app, client, mercha
     assert "<q>Seller Central is down</q>" in html and "Quota exceeded" not in html
 
 
+def test_no_kept_page_is_known_by_a_secret(app, client, merchant):
+    from portal.accounts.models import User
+    from portal.amazon.models import Connection
+
+    client.get("/en/account/amazon")
+    keys = repr(list(app.extensions["personal_pages"].pages._pages))
+    assert "account/amazon" in keys
+    with app.app_context():
+        secrets = (
+            db.session.get(User, merchant["user_id"]).password_hash,
+            repr(db.session.get(Connection, merchant["connection_id"]).refresh_token),
+        )
+    assert not any(secret in keys for secret in secrets)
+
+
 def test_a_users_state_is_the_rows_read_with_them(app, merchant):
     from portal.accounts.login import user_query
     from portal.models import loaded_rows

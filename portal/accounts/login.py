@@ -57,8 +57,12 @@ def logged_in() -> bool:
 
 def user_state() -> tuple | None:
     """All that the logged-in user's pages show of them, to keep those pages by: their row and
-    the rows read with it (hooks.USER_LOADING), as loaded for this request."""
-    return loaded_rows(current_user._get_current_object()) if logged_in() else None
+    the rows read with it (hooks.USER_LOADING), as loaded for this request. Kept as a hash, so
+    that no cache key holds a password hash or an encrypted token; a collision could only
+    bring back one of the same user's earlier pages."""
+    if not logged_in():
+        return None
+    return current_user.id, hash(loaded_rows(current_user._get_current_object()))
 
 
 def init_app(app: Flask) -> None:
