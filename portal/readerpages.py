@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 from flask import Flask
 from werkzeug import Response
+from werkzeug.datastructures import EnvironHeaders
 
 from .logs import REQUEST_ID, request_id
 
@@ -87,7 +88,7 @@ def storable(status: str, headers: list[tuple[str, str]]) -> bool:
 def answer(page: Page, environ: dict, start_response: Callable) -> Iterable[bytes]:
     body, headers = page
     response = Response(body, headers=headers)
-    response.headers[REQUEST_ID] = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+    response.headers[REQUEST_ID] = request_id(EnvironHeaders(environ).get(REQUEST_ID, ""))
     response.make_conditional(environ)  # 304 for a reader who has it; HEAD without a body
     return response(environ, start_response)
 
